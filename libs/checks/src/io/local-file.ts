@@ -1,0 +1,76 @@
+/**
+ * The rules every reader of a local file follows, in one place: the
+ * `FileRef` of @tdr/storage and the hashing worker of the checksum check both
+ * open files with these flags and judge them with these functions, so a file
+ * that changed under us is reported the same way whoever noticed.
+ */
+import { constants, type BigIntStats } from 'node:fs';
+import { CheckError, ErrorCode } from '../errors.js';
+
+/**
+ * `O_NONBLOCK` so that opening a FIFO (a file swapped for one after listing)
+ * returns at once instead of waiting for a writer; it changes nothing for
+ * regular files.
+ */
+export const LOCAL_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** The facts that tell whether a file is still the one that was listed. */
+export interface FileIdentity {
+  readonly size: number;
+  readonly mtimeNs: bigint;
+}
+
+export function identityOf(stat: BigIntStats): FileIdentity {
+  return { size: Number(stat.size), mtimeNs: stat.mtimeNs };
+}
+
+/** "a FIFO", "a socket", …, for messages about things that are not regular files. */
+export function kindOf(stat: Pick<BigIntStats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isSymbolicLink'>): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+/**
+ * Judges a file just opened: it must be a regular file of the size it had
+ * when listed. Returns its identity, to compare with after reading.
+ */
+export function checkOpened(stat: BigIntStats, listedSize: number, path: string): FileIdentity {
+  if (!stat.isFile()) {
+    throw new CheckError(ErrorCode.NotARegularFile, `${path} is ${kindOf(stat)}; only regular files are checked`);
+  }
+  const identity = identityOf(stat);
+  if (identity.size !== listedSize) {
+    throw new CheckError(
+      ErrorCode.FileChanged,
+      `${path} changed after it was listed (size ${listedSize} → ${identity.size} bytes); check it again once it is no longer being written`,
+      { retryable: true },
+    );
+  }
+  return identity;
+}
+
+/** Judges a file after its bytes were read: same size, same modification time. */
+export function checkUnchanged(before: FileIdentity, after: BigIntStats, path: string): void {
+  const now = identityOf(after);
+  if (now.size !== before.size || now.mtimeNs !== before.mtimeNs) {
+    throw new CheckError(
+      ErrorCode.FileChanged,
+      `${path} was modified while it was being read (size ${before.size} → ${now.size} bytes); check it again once it is no longer being written`,
+      { retryable: true },
+    );
+  }
+}
+
+/** The file ended before `size` bytes: it was truncated after it was opened. */
+export function truncatedError(path: string, expected: number, got: number): CheckError {
+  return new CheckError(
+    ErrorCode.FileChanged,
+    `${path} was truncated while it was being read (expected ${expected} bytes, found ${got})`,
+    { retryable: true },
+  );
+}
