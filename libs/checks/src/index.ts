@@ -18,3 +18,19 @@ export { hasErrors } from './engine/report.js';
 export type { FileReport, ListingProblem, MissingFile, SourceItem } from './engine/report.js';
 export { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, identityOf, kindOf, truncatedError } from './io/local-file.js';
 export type { FileIdentity } from './io/local-file.js';
+export { BUILT_IN_CHECKS, createChecks, defaultCheckNames } from './registry.js';
+export type { BuiltInCheckOptions, CheckDefinition } from './registry.js';
+export {
+  CHECKSUM_ALGORITHMS,
+  DEFAULT_ALGORITHMS,
+  DIGEST_HEX_LENGTH,
+  isChecksumAlgorithm,
+  parseAlgorithmList,
+} from './checksum/algorithms.js';
+export type { ChecksumAlgorithm } from './checksum/algorithms.js';
+export { CHECKSUM_CHECK_VERSION, checksumCheck } from './checksum/checksumCheck.js';
+export type { ChecksumCheckOptions, ChecksumResult } from './checksum/checksumCheck.js';
+export { Policy, PolicyError, isAtLeast } from './policy/Policy.js';
+export type { Judgement, Reason, Verdict } from './policy/Policy.js';
+export { BUILT_IN_RULES, NEVER_PASS, REASON_CODES } from './policy/reasons.js';
+export type { Finding, Rule } from './policy/reasons.js';

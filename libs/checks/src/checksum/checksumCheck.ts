@@ -1,0 +1,132 @@
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { CheckError } from '../errors.js';
+import type { CheckContext, FileCheck, FileRef, ToolInfo } from '../types.js';
+import { DEFAULT_ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './algorithms.js';
+import { HashWorkerPool } from './HashWorkerPool.js';
+import { createMultiHasher } from './multi-hasher.js';
+
+/**
+ * What the checksum check found: a lowercase hex digest per algorithm
+ * computed (`sha256`, …), and how they compare with what the uploader
+ * declared.
+ */
+export type ChecksumResult = { readonly [algorithm in ChecksumAlgorithm]?: string } & {
+  /** The declared values that were compared, when the uploader declared any. */
+  readonly expected?: { readonly [algorithm in ChecksumAlgorithm]?: string };
+  /** With `expected`: whether every declared value equals the computed one. */
+  readonly matches?: boolean;
+  /** Expectations were consulted (a manifest was given) but list nothing for this file. */
+  readonly unlisted?: true;
+};
+
+export interface ChecksumCheckOptions {
+  /** Algorithms to compute for every file. Default `['sha256']`. Declared checksums add theirs. */
+  readonly algorithms?: readonly ChecksumAlgorithm[];
+  /**
+   * Worker threads that hash local files. Default: one per core. `0` hashes
+   * on the calling thread through `FileRef.stream()`, as is always done for
+   * files that are not local.
+   */
+  readonly workers?: number;
+}
+
+export const CHECKSUM_CHECK_VERSION = '1.0.0';
+
+const hashWasmVersion = (createRequire(import.meta.url)('hash-wasm/package.json') as { version: string }).version;
+
+/**
+ * Computes every requested checksum of a file in one pass and compares them
+ * with the checksums the uploader declared (`FileRef.expected`).
+ *
+ * @example
+ * ```ts
+ * const check = checksumCheck({ algorithms: ['sha256', 'md5'] });
+ * ```
+ */
+export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<ChecksumResult> {
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+  if (algorithms.length === 0) throw new RangeError('the checksum check needs at least one algorithm');
+  const workers = options.workers ?? availableParallelism();
+  let pool: HashWorkerPool | undefined;
+
+  return {
+    name: 'checksum',
+    version: CHECKSUM_CHECK_VERSION,
+
+    async init() {
+      if (workers > 0) {
+        pool = new HashWorkerPool(workers);
+        await pool.start();
+      }
+    },
+
+    async check(file, ctx) {
+      const wanted = algorithmsFor(file, algorithms);
+      const digests =
+        file.localPath !== undefined && pool
+          ? await pool.hash(
+              { localPath: file.localPath, displayPath: file.path, size: file.size, algorithms: wanted },
+              ctx.signal,
+              ctx.progress,
+            )
+          : await hashStream(file, wanted, ctx);
+      return compare(digests, file);
+    },
+
+    async close() {
+      await pool?.close();
+      pool = undefined;
+    },
+
+    describe(): ToolInfo {
+      return { name: 'node:crypto + hash-wasm', version: `OpenSSL ${process.versions.openssl}; hash-wasm ${hashWasmVersion}` };
+    },
+  };
+}
+
+/** The requested algorithms, plus any the uploader declared a value for. */
+function algorithmsFor(file: FileRef, requested: readonly ChecksumAlgorithm[]): ChecksumAlgorithm[] {
+  const wanted = new Set(requested);
+  for (const algorithm of Object.keys(file.expected?.checksums ?? {})) {
+    if (!isChecksumAlgorithm(algorithm)) {
+      throw new CheckError(
+        'UNSUPPORTED_ALGORITHM',
+        `${file.path}: a ${algorithm} checksum was declared, but tdr-checks cannot compute ${algorithm}`,
+      );
+    }
+    wanted.add(algorithm);
+  }
+  return [...wanted];
+}
+
+async function hashStream(
+  file: FileRef,
+  algorithms: readonly ChecksumAlgorithm[],
+  ctx: CheckContext,
+): Promise<Record<string, string>> {
+  const hasher = await createMultiHasher(algorithms);
+  let bytesDone = 0;
+  for await (const chunk of file.stream(ctx.signal)) {
+    hasher.update(chunk);
+    bytesDone += chunk.byteLength;
+    ctx.progress(bytesDone);
+  }
+  return hasher.digest();
+}
+
+function compare(digests: Record<string, string>, file: FileRef): ChecksumResult {
+  const expectedFacts = file.expected;
+  if (!expectedFacts) return digests;
+  const declared = expectedFacts.checksums;
+  if (!declared || Object.keys(declared).length === 0) {
+    return expectedFacts.source === undefined ? digests : { ...digests, unlisted: true };
+  }
+  const expected: Record<string, string> = {};
+  let matches = true;
+  for (const [algorithm, value] of Object.entries(declared)) {
+    expected[algorithm] = value.toLowerCase();
+    if (digests[algorithm] !== expected[algorithm]) matches = false;
+  }
+  return { ...digests, expected, matches };
+}

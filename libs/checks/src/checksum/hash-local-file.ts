@@ -1,0 +1,118 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { CheckError, ErrorCode, checkErrorFromFsError } from '../errors.js';
+import { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, truncatedError } from '../io/local-file.js';
+import type { ChecksumAlgorithm } from './algorithms.js';
+import { createMultiHasher, type MultiHasher } from './multi-hasher.js';
+
+/** One file for a hashing worker: everything it needs, nothing it must look up. */
+export interface LocalHashJob {
+  readonly localPath: string;
+  /** The name to put in messages (the path the user knows). */
+  readonly displayPath: string;
+  /** Size when listed; the file must still have it. */
+  readonly size: number;
+  readonly algorithms: readonly ChecksumAlgorithm[];
+}
+
+export interface HashControl {
+  isCancelled(): boolean;
+  progress(bytesDone: number): void;
+}
+
+/**
+ * Files up to this size are read with synchronous calls in one go: in a
+ * worker thread that is about 3× faster for small files than going through
+ * libuv's thread pool (measured: 10,000 files of 1–64 KB), and blocks only
+ * that worker. Larger files are read asynchronously, the next block while
+ * the current one is hashed, which keeps hashing at OpenSSL's speed.
+ */
+export const SYNC_READ_LIMIT = 8 * 1024 * 1024;
+const SYNC_CHUNK = 1024 * 1024;
+const ASYNC_CHUNK = 4 * 1024 * 1024;
+const PROGRESS_EVERY = 64 * 1024 * 1024;
+
+let syncBuffer: Buffer | undefined;
+
+/**
+ * Hashes the whole of a local file with every algorithm in one pass. Reads
+ * exactly `size` bytes and fails with `FILE_CHANGED` if the file is not the
+ * one that was listed or changes while it is read.
+ */
+export async function hashLocalFile(job: LocalHashJob, control: HashControl): Promise<Record<string, string>> {
+  const hasher = await createMultiHasher(job.algorithms);
+  return job.size <= SYNC_READ_LIMIT ? hashSync(job, hasher) : await hashAsync(job, hasher, control);
+}
+
+function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string> {
+  const buffer = (syncBuffer ??= Buffer.allocUnsafe(SYNC_CHUNK));
+  let fd: number;
+  try {
+    fd = openSync(job.localPath, LOCAL_OPEN_FLAGS);
+  } catch (error) {
+    throw checkErrorFromFsError(error, job.displayPath);
+  }
+  try {
+    const identity = checkOpened(fstatSync(fd, { bigint: true }), job.size, job.displayPath);
+    let position = 0;
+    while (position < job.size) {
+      const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
+      if (bytesRead === 0) throw truncatedError(job.displayPath, job.size, position);
+      hasher.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    checkUnchanged(identity, fstatSync(fd, { bigint: true }), job.displayPath);
+    return hasher.digest();
+  } catch (error) {
+    throw checkErrorFromFsError(error, job.displayPath);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function hashAsync(job: LocalHashJob, hasher: MultiHasher, control: HashControl): Promise<Record<string, string>> {
+  let handle;
+  try {
+    handle = await open(job.localPath, LOCAL_OPEN_FLAGS);
+  } catch (error) {
+    throw checkErrorFromFsError(error, job.displayPath);
+  }
+  // The read in flight; awaited again in `finally` (harmless once settled).
+  let next: ReturnType<typeof handle.read> | undefined;
+  try {
+    const identity = checkOpened(await handle.stat({ bigint: true }), job.size, job.displayPath);
+    const buffers = [Buffer.allocUnsafe(ASYNC_CHUNK), Buffer.allocUnsafe(ASYNC_CHUNK)];
+    const readInto = (turn: number, position: number) =>
+      handle.read(buffers[turn], 0, Math.min(ASYNC_CHUNK, job.size - position), position);
+    let turn = 0;
+    let position = 0;
+    let nextProgress = PROGRESS_EVERY;
+    next = readInto(turn, 0);
+    while (position < job.size) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) throw truncatedError(job.displayPath, job.size, position);
+      const filled = buffers[turn];
+      position += bytesRead;
+      turn ^= 1;
+      // Issue the next read before hashing, so the disk and the CPU work at once.
+      if (position < job.size) next = readInto(turn, position);
+      hasher.update(filled.subarray(0, bytesRead));
+      if (control.isCancelled()) {
+        throw new CheckError(ErrorCode.Aborted, `hashing ${job.displayPath} was cancelled`, { retryable: true });
+      }
+      if (position >= nextProgress) {
+        control.progress(position);
+        nextProgress = position + PROGRESS_EVERY;
+      }
+    }
+    checkUnchanged(identity, await handle.stat({ bigint: true }), job.displayPath);
+    return hasher.digest();
+  } catch (error) {
+    throw checkErrorFromFsError(error, job.displayPath);
+  } finally {
+    // A read still in flight when we stopped early: let it settle before the
+    // descriptor is closed, so neither is reused under it.
+    await next?.catch(() => undefined);
+    await handle.close();
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { createBLAKE3, createCRC32, createXXHash64, type IHasher } from 'hash-wasm';
+import { NODE_CRYPTO_ALGORITHMS, type ChecksumAlgorithm } from './algorithms.js';
+
+/** Every requested algorithm over one pass of the bytes. */
+export interface MultiHasher {
+  update(chunk: Uint8Array): void;
+  /** Lowercase hex digests keyed by algorithm. Ends the hasher. */
+  digest(): Record<ChecksumAlgorithm, string>;
+}
+
+/** What `node:crypto` and `hash-wasm` hashers have in common. */
+interface HexHasher {
+  update(data: Uint8Array): unknown;
+  digest(encoding: 'hex'): string;
+}
+
+/** CRC-32C (Castagnoli), reflected polynomial, as iSCSI, ext4 and Google Cloud Storage use. */
+const CRC32C_POLYNOMIAL = 0x82f63b78;
+
+async function createWasmHasher(algorithm: ChecksumAlgorithm): Promise<IHasher> {
+  switch (algorithm) {
+    case 'blake3':
+      return createBLAKE3();
+    case 'xxh64':
+      return createXXHash64();
+    case 'crc32c':
+      return createCRC32(CRC32C_POLYNOMIAL);
+    default:
+      throw new RangeError(`no WebAssembly hasher for ${algorithm}`);
+  }
+}
+
+/**
+ * Makes a hasher for the algorithms. `node:crypto` hashers are made fresh;
+ * WebAssembly ones are created asynchronously (their module is compiled
+ * once per thread by hash-wasm and cached).
+ */
+export async function createMultiHasher(algorithms: readonly ChecksumAlgorithm[]): Promise<MultiHasher> {
+  const hashers: Array<[ChecksumAlgorithm, HexHasher]> = [];
+  for (const algorithm of algorithms) {
+    if (NODE_CRYPTO_ALGORITHMS.has(algorithm)) {
+      hashers.push([algorithm, createHash(algorithm)]);
+    } else {
+      const hasher = await createWasmHasher(algorithm);
+      hasher.init();
+      hashers.push([algorithm, hasher]);
+    }
+  }
+  return {
+    update(chunk) {
+      for (const [, hasher] of hashers) hasher.update(chunk);
+    },
+    digest() {
+      const digests = {} as Record<ChecksumAlgorithm, string>;
+      for (const [algorithm, hasher] of hashers) {
+        digests[algorithm] = hasher.digest('hex');
+      }
+      return digests;
+    },
+  };
+}

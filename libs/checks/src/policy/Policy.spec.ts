@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { FileReport } from '../engine/report.js';
+import type { ResultEnvelope } from '../types.js';
+import { Policy, PolicyError, isAtLeast } from './Policy.js';
+
+function envelope(check: string, outcome: { result: unknown } | { error: { code: string; message: string; retryable: boolean } }): ResultEnvelope {
+  const base = { fileId: 'f', check, checkVersion: '1.0.0', tool: { name: 't', version: '1' }, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1 };
+  return 'result' in outcome ? { ...base, status: 'completed', result: outcome.result } : { ...base, status: 'error', error: outcome.error };
+}
+
+function report(results: ResultEnvelope[], extra: Partial<FileReport> = {}): FileReport {
+  return { id: 'f', path: 'f', size: 3, results: Object.fromEntries(results.map((e) => [e.check, e])), ...extra };
+}
+
+const sha = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+describe('Policy', () => {
+  const policy = Policy.default();
+
+  it('passes a file whose checksum matches or was not declared', () => {
+    expect(policy.judge(report([envelope('checksum', { result: { sha256: sha } })]))).toEqual({ verdict: 'pass', reasons: [] });
+    expect(policy.judge(report([envelope('checksum', { result: { sha256: sha, expected: { sha256: sha }, matches: true } })])).verdict).toBe('pass');
+  });
+
+  it('fails a mismatch and says which algorithm differs and where the expectation came from', () => {
+    const judged = policy.judge(
+      report([envelope('checksum', { result: { sha256: sha, md5: 'aa', expected: { sha256: '0'.repeat(64), md5: 'aa' }, matches: false } })], {
+        expected: { checksums: { sha256: '0'.repeat(64) }, source: 'manifest-sha256.txt:4' },
+      }),
+    );
+    expect(judged.verdict).toBe('fail');
+    expect(judged.reasons).toHaveLength(1);
+    expect(judged.reasons[0]).toMatchObject({ code: 'ChecksumMismatch', verdict: 'fail', check: 'checksum' });
+    expect(judged.reasons[0].message).toContain(`sha256 is ${sha}, expected ${'0'.repeat(64)}`);
+    expect(judged.reasons[0].message).not.toContain('md5');
+    expect(judged.reasons[0].message).toContain('manifest-sha256.txt:4');
+  });
+
+  it('fails every check error, never passes it', () => {
+    const judged = policy.judge(
+      report([
+        envelope('checksum', { error: { code: 'FILE_NOT_FOUND', message: 'a no longer exists', retryable: false } }),
+        envelope('other', { result: {} }),
+      ]),
+    );
+    expect(judged).toMatchObject({ verdict: 'fail', reasons: [{ code: 'CheckError', check: 'checksum' }] });
+    expect(judged.reasons[0].message).toContain('FILE_NOT_FOUND');
+  });
+
+  it('warns about files the manifest does not list and fails files it lists but the folder lacks', () => {
+    expect(policy.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })]))).toMatchObject({
+      verdict: 'warn',
+      reasons: [{ code: 'NotInManifest', verdict: 'warn' }],
+    });
+    expect(policy.judge(report([], { size: null, missing: { reason: 'not-found', message: 'listed in m.txt line 3' } }))).toMatchObject({
+      verdict: 'fail',
+      reasons: [{ code: 'MissingFile' }],
+    });
+    expect(policy.judge(report([], { size: null, missing: { reason: 'outside-folder', message: '../x' } })).reasons[0].code).toBe('OutsideFolder');
+  });
+
+  it('lets a policy file change verdicts, including to pass', () => {
+    const strict = Policy.fromJson('{"verdicts":{"NotInManifest":"fail"}}', 'strict.json');
+    expect(strict.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })])).verdict).toBe('fail');
+    const lax = Policy.fromJson('{"description":"lax","verdicts":{"NotInManifest":"pass"}}', 'lax.json');
+    expect(lax.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })]))).toEqual({ verdict: 'pass', reasons: [] });
+    expect(lax.description).toBe('lax');
+    expect(lax.verdicts['ChecksumMismatch']).toBe('fail');
+  });
+
+  it('rejects bad policy files with a message naming the problem', () => {
+    expect(() => Policy.fromJson('{', 'p.json')).toThrow(/p\.json is not valid JSON/);
+    expect(() => Policy.fromJson('{"verdicts":{"NotInManifest":"maybe"}}', 'p.json')).toThrow(/verdicts\.NotInManifest/);
+    expect(() => Policy.fromJson('{"verdict":{}}', 'p.json')).toThrow(PolicyError);
+    expect(() => Policy.fromJson('{"verdicts":{"NotInManfest":"warn"}}', 'p.json')).toThrow(/unknown reason code "NotInManfest"/);
+    expect(() => Policy.fromJson('{"verdicts":{"CheckError":"pass"}}', 'p.json')).toThrow(/cannot be mapped to pass/);
+  });
+
+  it('orders verdicts', () => {
+    expect(isAtLeast('fail', 'warn')).toBe(true);
+    expect(isAtLeast('warn', 'fail')).toBe(false);
+    expect(isAtLeast('pass', 'warn')).toBe(false);
+  });
+});

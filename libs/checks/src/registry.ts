@@ -1,0 +1,46 @@
+import { checksumCheck, type ChecksumCheckOptions } from './checksum/checksumCheck.js';
+import type { FileCheck } from './types.js';
+
+/** Options for the built-in checks, keyed by check name. */
+export interface BuiltInCheckOptions {
+  readonly checksum?: ChecksumCheckOptions;
+}
+
+/** How a runner finds a check by name and makes it. */
+export interface CheckDefinition {
+  readonly name: string;
+  /** One line for `--help`. */
+  readonly summary: string;
+  /** Whether it runs when the user names no checks. */
+  readonly byDefault: boolean;
+  create(options: BuiltInCheckOptions): FileCheck;
+}
+
+/** Every built-in check. Registering a new check is one line here. */
+export const BUILT_IN_CHECKS: readonly CheckDefinition[] = [
+  {
+    name: 'checksum',
+    summary: 'SHA-256 (and other algorithms) of every byte, compared with the checksums the uploader declared',
+    byDefault: true,
+    create: (options) => checksumCheck(options.checksum),
+  },
+];
+
+/** Names of the checks that run when none are named. */
+export function defaultCheckNames(): string[] {
+  return BUILT_IN_CHECKS.filter((definition) => definition.byDefault).map((definition) => definition.name);
+}
+
+/**
+ * Makes the named checks, in the order named.
+ * @throws RangeError for an unknown name, listing the known ones.
+ */
+export function createChecks(names: readonly string[], options: BuiltInCheckOptions = {}): FileCheck[] {
+  return [...new Set(names)].map((name) => {
+    const definition = BUILT_IN_CHECKS.find((candidate) => candidate.name === name);
+    if (!definition) {
+      throw new RangeError(`unknown check "${name}"; known checks: ${BUILT_IN_CHECKS.map((known) => known.name).join(', ')}`);
+    }
+    return definition.create(options);
+  });
+}
