@@ -31,6 +31,15 @@ export type { ChecksumAlgorithm } from './checksum/algorithms.js';
 export { CHECKSUM_CHECK_VERSION, checksumCheck } from './checksum/checksumCheck.js';
 export type { ChecksumCheckOptions, ChecksumResult } from './checksum/checksumCheck.js';
 export { Policy, PolicyError, isAtLeast } from './policy/Policy.js';
-export type { Judgement, Reason, Verdict } from './policy/Policy.js';
+export type { Judgement, PolicyFile, Reason, Verdict } from './policy/Policy.js';
 export { BUILT_IN_RULES, NEVER_PASS, REASON_CODES } from './policy/reasons.js';
 export type { Finding, Rule } from './policy/reasons.js';
+export { ExpectationIndex, ManifestError, chooseManifestBase, parseManifest } from './expectations/index.js';
+export type {
+  ExpectationIndexOptions,
+  ManifestEntry,
+  ManifestFormat,
+  ParseManifestOptions,
+  ParsedManifest,
+  UnmatchedEntry,
+} from './expectations/index.js';

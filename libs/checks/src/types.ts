@@ -34,6 +34,8 @@ export interface FileRef {
   readonly localPath?: string;
   /** What the uploader declared (expected checksums), when anything. */
   readonly expected?: ExpectedFacts;
+  /** Last modification time (ISO 8601), when the source knows it. */
+  readonly lastModified?: string;
   /**
    * Reads up to `length` bytes at `position`. Returns fewer only at the end
    * of the file. Rejects with a `CheckError` (`FILE_NOT_FOUND`,

@@ -3,10 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CheckError, ErrorCode } from '../errors.js';
 import type { LocalHashJob } from './hash-local-file.js';
-import type { FromWorker, ToWorker } from './hash-worker-protocol.js';
+import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.js';
 
-/** Jobs sent ahead to one worker, so it never waits for the next message. */
-const JOBS_PER_WORKER = 2;
+/**
+ * Jobs one worker may have at once. Enough that a batch amortises the cost
+ * of a message over several small files and the worker never waits for
+ * work; few enough that the queue, not one worker, holds the backlog.
+ */
+const JOBS_PER_WORKER = 8;
 /** How long a cancelled job may take to stop before its worker is replaced. */
 const CANCEL_GRACE_MS = 2_000;
 
@@ -92,15 +96,20 @@ export class HashWorkerPool {
     );
   }
 
+  /** Hands queued jobs to workers with room, in batches shared fairly between them. */
   #dispatch(): void {
     while (this.#queue.length > 0) {
       const slot = this.#leastBusy();
-      if (!slot || slot.running.size >= JOBS_PER_WORKER) return;
-      const entry = this.#queue.shift() as Job;
-      entry.slot = slot;
-      slot.running.set(entry.id, entry);
+      const room = slot ? JOBS_PER_WORKER - slot.running.size : 0;
+      if (!slot || room <= 0) return;
+      const fairShare = Math.ceil(this.#queue.length / this.#slots.length);
+      const batch = this.#queue.splice(0, Math.min(room, fairShare));
+      for (const entry of batch) {
+        entry.slot = slot;
+        slot.running.set(entry.id, entry);
+      }
       slot.worker.ref();
-      this.#post(slot, { type: 'hash', id: entry.id, job: entry.job });
+      this.#post(slot, { type: 'hash', jobs: batch.map((entry) => ({ id: entry.id, job: entry.job })) });
     }
   }
 
@@ -128,7 +137,7 @@ export class HashWorkerPool {
     }, CANCEL_GRACE_MS);
     timer.unref();
     const settled = (message: FromWorker): void => {
-      if (message.id !== entry.id || message.type === 'progress') return;
+      if (message.type !== 'settled' || !message.outcomes.some((outcome) => outcome.id === entry.id)) return;
       clearTimeout(timer);
       worker.off('message', settled);
     };
@@ -163,15 +172,11 @@ export class HashWorkerPool {
     });
     worker.on('message', (message: FromWorker) => {
       if (slot.worker !== worker) return;
-      const entry = slot.running.get(message.id);
-      if (!entry) return;
       if (message.type === 'progress') {
-        entry.onProgress(message.bytesDone);
+        slot.running.get(message.id)?.onProgress(message.bytesDone);
         return;
       }
-      slot.running.delete(message.id);
-      if (message.type === 'done') entry.resolve(message.digests);
-      else entry.reject(new CheckError(message.error.code, message.error.message, { retryable: message.error.retryable }));
+      for (const outcome of message.outcomes) this.#settle(slot, outcome);
       this.#idleCheck(slot);
       this.#dispatch();
     });
@@ -182,6 +187,14 @@ export class HashWorkerPool {
     };
     worker.on('error', (error) => died(`it crashed: ${error.message}`));
     worker.on('exit', (code) => died(`it exited with code ${code}`));
+  }
+
+  #settle(slot: Slot, outcome: HashOutcome): void {
+    const entry = slot.running.get(outcome.id);
+    if (!entry) return; // cancelled meanwhile
+    slot.running.delete(outcome.id);
+    if ('digests' in outcome) entry.resolve(outcome.digests);
+    else entry.reject(new CheckError(outcome.error.code, outcome.error.message, { retryable: outcome.error.retryable }));
   }
 
   /**

@@ -6,25 +6,40 @@
 import { parentPort } from 'node:worker_threads';
 import { toCheckErrorInfo } from '../errors.js';
 import { hashLocalFile } from './hash-local-file.js';
-import type { FromWorker, ToWorker } from './hash-worker-protocol.js';
+import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('hash-worker.js must run in a worker thread');
 
 const cancelled = new Set<number>();
-const reply = (message: FromWorker): void => port.postMessage(message);
+let outbox: HashOutcome[] = [];
+
+/** Sends every outcome settled in this turn of the event loop as one message. */
+function settle(outcome: HashOutcome): void {
+  if (outbox.length === 0) {
+    setImmediate(() => {
+      const outcomes = outbox;
+      outbox = [];
+      port?.postMessage({ type: 'settled', outcomes } satisfies FromWorker);
+    });
+  }
+  outbox.push(outcome);
+}
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') {
     cancelled.add(message.id);
     return;
   }
-  const { id, job } = message;
-  hashLocalFile(job, {
-    isCancelled: () => cancelled.has(id),
-    progress: (bytesDone) => reply({ type: 'progress', id, bytesDone }),
-  }).then(
-    (digests) => reply({ type: 'done', id, digests }),
-    (error: unknown) => reply({ type: 'failed', id, error: toCheckErrorInfo(error) }),
-  ).finally(() => cancelled.delete(id));
+  for (const { id, job } of message.jobs) {
+    hashLocalFile(job, {
+      isCancelled: () => cancelled.has(id),
+      progress: (bytesDone) => port.postMessage({ type: 'progress', id, bytesDone } satisfies FromWorker),
+    })
+      .then(
+        (digests) => settle({ id, digests }),
+        (error: unknown) => settle({ id, error: toCheckErrorInfo(error) }),
+      )
+      .finally(() => cancelled.delete(id));
+  }
 });

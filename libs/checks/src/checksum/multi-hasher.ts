@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createBLAKE3, createCRC32, createXXHash64, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import { NODE_CRYPTO_ALGORITHMS, type ChecksumAlgorithm } from './algorithms.js';
 
 /** Every requested algorithm over one pass of the bytes. */
@@ -18,7 +18,13 @@ interface HexHasher {
 /** CRC-32C (Castagnoli), reflected polynomial, as iSCSI, ext4 and Google Cloud Storage use. */
 const CRC32C_POLYNOMIAL = 0x82f63b78;
 
+/**
+ * hash-wasm is loaded on first use: it costs ~15 ms to import, which every
+ * start-up (the CLI, a Lambda cold start, each hashing worker) would pay
+ * even when only SHA-256 is asked for.
+ */
 async function createWasmHasher(algorithm: ChecksumAlgorithm): Promise<IHasher> {
+  const { createBLAKE3, createCRC32, createXXHash64 } = await import('hash-wasm');
   switch (algorithm) {
     case 'blake3':
       return createBLAKE3();

@@ -59,6 +59,8 @@ export class CheckEngine {
   readonly #timeoutMs: (file: FileRef) => number;
   readonly #signal: AbortSignal | undefined;
   readonly #logger: Logger;
+  /** Controllers of the checks running now, to abort them all when the run is cancelled. */
+  readonly #running = new Map<AbortController, FileCheck>();
   #state: 'new' | 'ready' | 'closed' = 'new';
 
   constructor(options: CheckEngineOptions) {
@@ -76,6 +78,14 @@ export class CheckEngine {
     this.#timeoutMs = typeof timeout === 'number' ? () => timeout : timeout;
     this.#signal = options.signal;
     this.#logger = options.logger ?? silentLogger;
+    // One listener for the run, not one per check: thousands of checks run.
+    this.#signal?.addEventListener(
+      'abort',
+      () => {
+        for (const [controller, check] of this.#running) controller.abort(abortedError(check));
+      },
+      { once: true },
+    );
   }
 
   get checks(): readonly FileCheck[] {
@@ -141,6 +151,8 @@ export class CheckEngine {
         id: file.id,
         path: file.path,
         size: file.size,
+        ...(file.localPath === undefined ? {} : { localPath: file.localPath }),
+        ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
         ...(file.expected ? { expected: file.expected } : {}),
         results: Object.fromEntries(envelopes.map((envelope) => [envelope.check, envelope])),
       };
@@ -169,8 +181,7 @@ export class CheckEngine {
     const budgetMs = check.timeoutMs?.(file) ?? this.#timeoutMs(file);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const onRunAbort = (): void => controller.abort(abortedError(check));
-    this.#signal?.addEventListener('abort', onRunAbort, { once: true });
+    this.#running.set(controller, check);
     // Settles when the budget is spent or the run is cancelled, whatever the check does.
     const stopped = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -186,9 +197,7 @@ export class CheckEngine {
       return envelope({ error: toCheckErrorInfo(error) });
     } finally {
       clearTimeout(timer);
-      this.#signal?.removeEventListener('abort', onRunAbort);
-      // Lets a check still running (after a timeout) see that it should stop.
-      if (!controller.signal.aborted) controller.abort(abortedError(check));
+      this.#running.delete(controller);
     }
   }
 

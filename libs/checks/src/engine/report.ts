@@ -31,6 +31,10 @@ export interface FileReport {
   readonly path: string;
   /** Bytes, or `null` when the file could not be listed or is missing. */
   readonly size: number | null;
+  /** As in `FileRef.localPath`, when the file is local. */
+  readonly localPath?: string;
+  /** As in `FileRef.lastModified`. */
+  readonly lastModified?: string;
   /** What the uploader declared, when anything. */
   readonly expected?: ExpectedFacts;
   /** Set only for files known from an expectation and not found. */

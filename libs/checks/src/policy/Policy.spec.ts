@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileReport } from '../engine/report.js';
 import type { ResultEnvelope } from '../types.js';
 import { Policy, PolicyError, isAtLeast } from './Policy.js';
+import { REASON_CODES } from './reasons.js';
 
 function envelope(check: string, outcome: { result: unknown } | { error: { code: string; message: string; retryable: boolean } }): ResultEnvelope {
   const base = { fileId: 'f', check, checkVersion: '1.0.0', tool: { name: 't', version: '1' }, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1 };
@@ -59,21 +60,28 @@ describe('Policy', () => {
     expect(policy.judge(report([], { size: null, missing: { reason: 'outside-folder', message: '../x' } })).reasons[0].code).toBe('OutsideFolder');
   });
 
-  it('lets a policy file change verdicts, including to pass', () => {
-    const strict = Policy.fromJson('{"verdicts":{"NotInManifest":"fail"}}', 'strict.json');
+  it('lets a policy file change verdicts, including to pass', async () => {
+    const strict = await Policy.fromJson('{"verdicts":{"NotInManifest":"fail"}}', 'strict.json');
     expect(strict.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })])).verdict).toBe('fail');
-    const lax = Policy.fromJson('{"description":"lax","verdicts":{"NotInManifest":"pass"}}', 'lax.json');
+    const lax = await Policy.fromJson('{"description":"lax","verdicts":{"NotInManifest":"pass"}}', 'lax.json');
     expect(lax.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })]))).toEqual({ verdict: 'pass', reasons: [] });
     expect(lax.description).toBe('lax');
     expect(lax.verdicts['ChecksumMismatch']).toBe('fail');
   });
 
-  it('rejects bad policy files with a message naming the problem', () => {
-    expect(() => Policy.fromJson('{', 'p.json')).toThrow(/p\.json is not valid JSON/);
-    expect(() => Policy.fromJson('{"verdicts":{"NotInManifest":"maybe"}}', 'p.json')).toThrow(/verdicts\.NotInManifest/);
-    expect(() => Policy.fromJson('{"verdict":{}}', 'p.json')).toThrow(PolicyError);
-    expect(() => Policy.fromJson('{"verdicts":{"NotInManfest":"warn"}}', 'p.json')).toThrow(/unknown reason code "NotInManfest"/);
-    expect(() => Policy.fromJson('{"verdicts":{"CheckError":"pass"}}', 'p.json')).toThrow(/cannot be mapped to pass/);
+  it('rejects bad policy files with a message naming the problem', async () => {
+    await expect(Policy.fromJson('{', 'p.json')).rejects.toThrow(/p\.json is not valid JSON/);
+    await expect(Policy.fromJson('{"verdicts":{"NotInManifest":"maybe"}}', 'p.json')).rejects.toThrow(/verdicts\.NotInManifest/);
+    await expect(Policy.fromJson('{"verdict":{}}', 'p.json')).rejects.toThrow(PolicyError);
+    await expect(Policy.fromJson('{"verdicts":{"NotInManfest":"warn"}}', 'p.json')).rejects.toThrow(/unknown reason code "NotInManfest"/);
+    await expect(Policy.fromJson('{"verdicts":{"CheckError":"pass"}}', 'p.json')).rejects.toThrow(/cannot be mapped to pass/);
+  });
+
+  it('ships a default policy that its own schema accepts and that names every built-in reason', async () => {
+    const { validatePolicyFile } = await import('./policy-file.js');
+    const defaultJson = (await import('./default-policy.json', { with: { type: 'json' } })).default;
+    expect(validatePolicyFile(defaultJson)).toEqual(defaultJson);
+    expect(Object.keys(Policy.default().verdicts).sort()).toEqual(Object.keys(REASON_CODES).sort());
   });
 
   it('orders verdicts', () => {

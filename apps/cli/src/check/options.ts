@@ -1,0 +1,43 @@
+import { Option } from '@commander-js/extra-typings';
+import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, REASON_CODES } from '@tdr/checks';
+import { REPORT_FORMATS } from '../report/index.js';
+
+/**
+ * The options of `tdr-checks check`, declared once: they build the command,
+ * its `--help`, and the README's option table is tested against them.
+ */
+export function checkOptions() {
+  return [
+    new Option('--checks <names>', `checks to run, comma-separated: ${BUILT_IN_CHECKS.map((check) => check.name).join(', ')}`).default(
+      BUILT_IN_CHECKS.filter((check) => check.byDefault)
+        .map((check) => check.name)
+        .join(','),
+    ),
+    new Option('--algorithms <names>', `checksum algorithms, computed in one pass: ${CHECKSUM_ALGORITHMS.join(', ')}`).default('sha256'),
+    new Option(
+      '--expected <file>',
+      'checksums the uploader declared: a BagIt manifest-<alg>.txt, sha256sum/md5sum output (also --tag), or a CSV with path and checksum columns (DROID export works); mismatches, missing and unlisted files are reported',
+    ),
+    new Option('--policy <file>', `JSON file overriding the default verdict (pass|warn|fail) of reason codes: ${Object.keys(REASON_CODES).join(', ')}`),
+    new Option('--format <format>', 'report format; csv has DROID export columns first').choices(REPORT_FORMATS).default('table' as const),
+    new Option('--output <file>', 'write the report to this file instead of standard output'),
+    new Option('--fail-on <verdict>', 'lowest verdict that makes the exit code 1').choices(['fail', 'warn'] as const).default('fail' as const),
+    new Option('--concurrency <n>', 'files checked at once').default('16'),
+    new Option('--timeout <seconds>', 'time budget of one check on one file (default: 60 s plus 1 s per 20 MB)'),
+    new Option('--quiet', 'no progress or summary on standard error; the table lists only files that did not pass'),
+  ] as const;
+}
+
+/** Options as commander hands them over. */
+export interface CheckCommandOptions {
+  readonly checks: string;
+  readonly algorithms: string;
+  readonly expected?: string;
+  readonly policy?: string;
+  readonly format: (typeof REPORT_FORMATS)[number];
+  readonly output?: string;
+  readonly failOn: 'fail' | 'warn';
+  readonly concurrency: string;
+  readonly timeout?: string;
+  readonly quiet?: true;
+}

@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  CheckEngine,
+  Policy,
+  PolicyError,
+  createChecks,
+  hasErrors,
+  isAtLeast,
+  parseAlgorithmList,
+  type ChecksumAlgorithm,
+  type FileReport,
+  type SourceItem,
+} from '@tdr/checks';
+import { LocalFileSource } from '@tdr/storage';
+import { ExitCode, UsageError } from '../errors.js';
+import { ReportOutput } from '../output.js';
+import { ProgressDisplay } from '../progress.js';
+import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
+import { loadExpectations, missingFileReports } from './expectations.js';
+import type { CheckCommandOptions } from './options.js';
+
+/** What `check` needs from its surroundings, so tests can run it in-process. */
+export interface CheckEnvironment {
+  readonly version: string;
+  /** Cancels the run (Ctrl-C). */
+  readonly signal: AbortSignal;
+  /** Whether to draw a progress bar (standard error is a terminal). */
+  readonly interactive: boolean;
+  /** Whether the table may use colours. */
+  readonly color: boolean;
+  /** Where notes and the summary go (standard error). */
+  readonly note: (line: string) => void;
+}
+
+/**
+ * `tdr-checks check <paths…>`: checks every file, writes the report, and
+ * returns the exit code. Throws UsageError for what the user must fix.
+ */
+export async function runCheck(paths: readonly string[], options: CheckCommandOptions, env: CheckEnvironment): Promise<number> {
+  const settings = await settle(paths, options);
+  const roots = paths.map((path) => resolve(path));
+  const expectations = options.expected === undefined ? undefined : await loadExpectations(options.expected, roots);
+  const algorithms = [...new Set([...settings.algorithms, ...((expectations?.manifest.algorithms ?? []) as ChecksumAlgorithm[])])];
+  const checks = createChecks(settings.checkNames, { checksum: { algorithms } });
+  const engine = new CheckEngine({
+    checks,
+    concurrency: settings.concurrency,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    signal: env.signal,
+  });
+  const source = new LocalFileSource(paths, expectations ? { expected: (path) => expectations.index.lookup(path) } : {});
+
+  await engine.init();
+  let output: ReportOutput | undefined;
+  let progress: ProgressDisplay | undefined;
+  try {
+    output = options.output === undefined ? ReportOutput.stdout() : await openOutput(options.output);
+    const format = createReportFormat(options.format, { color: env.color && options.output === undefined, onlyProblems: options.quiet === true });
+    const info: RunInfo = {
+      tool: { name: 'tdr-checks', version: env.version },
+      startedAt: new Date().toISOString(),
+      policy: settings.policy.description,
+      checks: checks.map((check) => ({ name: check.name, version: check.version, tool: check.describe() })),
+      algorithms: settings.checkNames.includes('checksum') ? algorithms : [],
+    };
+
+    let items: AsyncIterable<SourceItem> | SourceItem[] = source.list(env.signal);
+    if (env.interactive && !options.quiet) {
+      // A bar needs totals: list everything first (fast next to reading it).
+      const listed: SourceItem[] = [];
+      for await (const item of items) listed.push(item);
+      items = listed;
+      const bytes = listed.reduce((sum, item) => sum + ('file' in item ? item.file.size : 0), 0);
+      progress = new ProgressDisplay(engine.progress, listed.length, bytes);
+    }
+
+    const started = performance.now();
+    const tally = { files: 0, bytes: 0, pass: 0, warn: 0, fail: 0, errors: 0 };
+    let worstIsFailure = false;
+    const emit = async (report: FileReport): Promise<void> => {
+      const judgement = settings.policy.judge(report);
+      tally.files++;
+      tally.bytes += report.size ?? 0;
+      tally[judgement.verdict]++;
+      if (hasErrors(report)) tally.errors++;
+      if (isAtLeast(judgement.verdict, options.failOn)) worstIsFailure = true;
+      await output?.write(format.entry({ report, judgement }));
+    };
+
+    await output.write(format.start(info));
+    for await (const report of engine.run(items)) await emit(report);
+    if (expectations && !env.signal.aborted) {
+      for (const report of missingFileReports(expectations, roots)) await emit(report);
+    }
+    progress?.stop();
+    progress = undefined;
+    const summary: RunSummary = { ...tally, durationMs: Math.round(performance.now() - started) };
+    await output.write(format.end(summary));
+    await output.close();
+    output = undefined;
+
+    if (!options.quiet && (options.format !== 'table' || options.output !== undefined)) env.note(summaryLine(summary));
+    if (expectations && !options.quiet) env.note(`--expected: ${expectations.manifest.format} manifest, paths relative to ${expectations.base}`);
+    if (env.signal.aborted) {
+      env.note('interrupted: the report lists the files finished before Ctrl-C; the others were not checked');
+      return ExitCode.Interrupted;
+    }
+    if (tally.errors > 0) return ExitCode.Error;
+    return worstIsFailure ? ExitCode.Failed : ExitCode.Ok;
+  } finally {
+    progress?.stop();
+    await output?.close().catch(() => undefined);
+    await engine.close();
+  }
+}
+
+interface Settings {
+  readonly checkNames: string[];
+  readonly algorithms: ChecksumAlgorithm[];
+  readonly concurrency: number;
+  readonly timeoutMs: number | undefined;
+  readonly policy: Policy;
+}
+
+/** Validates every option before any work starts, so a typo costs nothing. */
+async function settle(paths: readonly string[], options: CheckCommandOptions): Promise<Settings> {
+  if (paths.length === 0) throw new UsageError('name at least one file or folder to check');
+  const checkNames = options.checks
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (checkNames.length === 0) throw new UsageError('--checks: name at least one check');
+  try {
+    createChecks(checkNames); // Only to validate the names; the real ones are made with their options.
+  } catch (error) {
+    throw new UsageError(`--checks: ${(error as Error).message}`);
+  }
+  let algorithms: ChecksumAlgorithm[];
+  try {
+    algorithms = parseAlgorithmList(options.algorithms);
+  } catch (error) {
+    throw new UsageError(`--algorithms: ${(error as Error).message}`);
+  }
+  const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 1024);
+  const timeoutMs = options.timeout === undefined ? undefined : positiveSeconds(options.timeout, '--timeout') * 1000;
+  return { checkNames, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
+}
+
+async function loadPolicy(path: string | undefined): Promise<Policy> {
+  if (path === undefined) return Policy.default();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--policy ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return await Policy.fromJson(text, path);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new UsageError(`--policy: ${error.message}`);
+    throw error;
+  }
+}
+
+async function openOutput(path: string): Promise<ReportOutput> {
+  try {
+    return await ReportOutput.file(path);
+  } catch (error) {
+    throw new UsageError(`--output ${path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+function wholeNumber(text: string, option: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function positiveSeconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${option} must be a number of seconds above 0, got "${text}"`);
+  return value;
+}
+

@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { ExitCode, UsageError } from './errors.js';
+import { checkOptions } from './check/options.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const CHECK_EXAMPLES = `
+Examples:
+  $ tdr-checks check ./transfer
+  $ tdr-checks check ./bag --expected ./bag/manifest-sha256.txt
+  $ tdr-checks check ./transfer --algorithms sha256,md5 --format csv --output report.csv
+  $ tdr-checks check ./transfer --format jsonl | jq -c 'select(.verdict != "pass")'
+  $ tdr-checks check ./transfer --policy strict.json --fail-on warn --quiet
+
+Exit codes:
+  0  every file passed (warnings allowed unless --fail-on warn)
+  1  some file failed (or warned, with --fail-on warn)
+  2  a check could not decide for some file (unreadable, vanished, timed out …), or bad usage
+  130 interrupted; the report holds the files finished before
+
+Output:
+  The report goes to standard output (or --output); progress, notes and the
+  summary go to standard error. --format jsonl prints one JSON object per
+  file: {"path","size","verdict","reasons","checks"}; see the README.`;
+
+/** Builds the program. Exported for in-process tests (with exitOverride). */
+export function buildProgram(run: { check: (paths: string[], options: never) => Promise<number> }) {
+  const program = new Command()
+    .name('tdr-checks')
+    .description('Checks every file entering a digital archive: checksums now; format, antivirus and flags as they land.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    // Throw instead of exiting, so usage mistakes get exit code 2 (commander
+    // would use 1, which means "a file failed"). Inherited by the commands below.
+    .exitOverride();
+
+  const check = program
+    .command('check')
+    .description('check files and folders (recursively) and report on each file')
+    .argument('<paths...>', 'files and folders to check');
+  for (const option of checkOptions()) check.addOption(option);
+  check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {
+    process.exitCode = await run.check(paths, options as never);
+  });
+  return program;
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ninterrupted: finishing the report of what is done (Ctrl-C again to quit at once)\n');
+    controller.abort(new Error('interrupted'));
+    process.once('SIGINT', () => process.exit(ExitCode.Interrupted));
+  });
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.Ok);
+    throw error;
+  });
+
+  const program = buildProgram({
+    check: async (paths, options) => {
+      const { runCheck } = await import('./check/run-check.js');
+      return runCheck(paths, options, {
+        version,
+        signal: controller.signal,
+        interactive: process.stderr.isTTY === true,
+        color: process.stdout.isTTY === true && !process.env['NO_COLOR'],
+        note: (line) => process.stderr.write(`${line}\n`),
+      });
+    },
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0; usage mistakes are 2.
+      process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`tdr-checks: ${error.message}\n`);
+      process.exitCode = ExitCode.Error;
+    } else {
+      process.stderr.write(`tdr-checks: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = ExitCode.Error;
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built command, as users run it (the test target builds it first). */
+export const BIN = fileURLToPath(new URL('../../bin/tdr-checks.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  /**
+   * Run without the capabilities that let root read any file, so permission
+   * errors happen as they do for ordinary users (tests often run as root).
+   */
+  readonly unprivileged?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+/** Runs `tdr-checks …` in a child process and collects what it printed. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  const command = [process.execPath, BIN, ...args];
+  const argv =
+    options.unprivileged && isRoot
+      ? ['setpriv', '--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search,-fowner', ...command]
+      : command;
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parses `--format jsonl` output (loosely typed: tests reach into the envelopes). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+export function jsonLines(stdout: string): Loose[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Loose);
+}
+
+/** A fresh temporary folder, removed by the returned function. */
+export function tempDir(prefix = 'tdr-cli-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// `npm run bench`: tdr-checks against the reference tools, measured in the
+// same run on the same generated data (timings on a shared machine are noisy;
+// compare the ratios). Prints a table and whether each target is met.
+//
+//   BENCH_DIR=/somewhere/with/3GiB  BENCH_RUNS=5  npm run bench
+//
+// Data is generated once into BENCH_DIR (default bench/.data, git-ignored)
+// and reused by later runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(repo, 'apps/cli/bin/tdr-checks.js');
+const dataDir = process.env.BENCH_DIR ?? join(repo, 'bench/.data');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const GiB = 1024 ** 3;
+
+function log(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs a command `runs` times (after one warm-up) and returns the median wall time in ms. */
+function time(label, argv, { shell = false, repeat = runs } = {}) {
+  const samples = [];
+  for (let i = 0; i <= repeat; i++) {
+    const start = process.hrtime.bigint();
+    const result = shell
+      ? spawnSync('bash', ['-c', argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0 && !(label.startsWith('tdr-checks') && result.status === 1)) {
+      throw new Error(`${label} failed (exit ${result.status}): ${result.stderr}`);
+    }
+    if (i > 0) samples.push(ms); // the first run warms caches
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function ensureBigFile(path, size) {
+  if (existsSync(path) && statSync(path).size === size) return;
+  log(`generating ${path} (${size / GiB} GiB of random bytes)…`);
+  const fd = openSync(path, 'w');
+  const block = randomBytes(64 * 1024 * 1024);
+  for (let written = 0; written < size; written += block.length) {
+    // Vary each block so nothing downstream can shortcut repeated content.
+    block.writeUInt32LE(written / block.length, 0);
+    writeSync(fd, block, 0, Math.min(block.length, size - written));
+  }
+  closeSync(fd);
+}
+
+function ensureSmallFiles(dir, count) {
+  if (existsSync(dir) && countFiles(dir) === count) return;
+  log(`generating ${count} files of 1–64 KB in ${dir}…`);
+  for (let i = 0; i < count; i++) {
+    const sub = join(dir, `d${String(i % 100).padStart(2, '0')}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `f${String(i).padStart(5, '0')}.bin`), randomBytes(1024 + ((i * 7919) % (63 * 1024))));
+  }
+}
+
+function countFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+}
+
+const results = [];
+function row(task, tool, ms, extra = '') {
+  results.push({ task, tool, ms, extra });
+  log(`  ${task.padEnd(28)} ${tool.padEnd(40)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
+}
+
+mkdirSync(dataDir, { recursive: true });
+const big = join(dataDir, 'big-2GiB.bin');
+const small = join(dataDir, 'small-10k');
+ensureBigFile(big, 2 * GiB);
+ensureSmallFiles(small, 10_000);
+execFileSync('cat', [big], { stdio: ['ignore', 'ignore', 'inherit'] }); // into the page cache, for every tool alike
+
+log(`\nmedian of ${runs} runs each, after one warm-up run; ${process.versions.node} node, ${execFileSync('nproc').toString().trim()} cores\n`);
+
+// Correctness first: the numbers mean nothing if the digests differ.
+const ours = JSON.parse(execFileSync(process.execPath, [bin, 'check', big, '--format', 'jsonl'], { maxBuffer: 1 << 20 }).toString());
+const reference = execFileSync('openssl', ['dgst', '-sha256', '-r', big]).toString().split(' ')[0];
+if (ours.checks.checksum.result.sha256 !== reference) throw new Error(`SHA-256 differs from openssl: ${ours.checks.checksum.result.sha256} vs ${reference}`);
+
+const bigOurs = time('tdr-checks 2 GiB', [process.execPath, bin, 'check', big, '--format', 'jsonl']);
+const bigOpenssl = time('openssl 2 GiB', ['openssl', 'dgst', '-sha256', big]);
+const bigSha256sum = time('sha256sum 2 GiB', ['sha256sum', big]);
+row('SHA-256, one 2 GiB file', 'tdr-checks check (whole process)', bigOurs, `${((2 * GiB) / bigOurs / 1e6).toFixed(2)} GB/s`);
+row('SHA-256, one 2 GiB file', 'openssl dgst -sha256', bigOpenssl, `${((2 * GiB) / bigOpenssl / 1e6).toFixed(2)} GB/s`);
+row('SHA-256, one 2 GiB file', 'sha256sum', bigSha256sum, `${((2 * GiB) / bigSha256sum / 1e6).toFixed(2)} GB/s`);
+
+const smallOurs = time('tdr-checks 10k', [process.execPath, bin, 'check', small, '--format', 'jsonl']);
+const smallXargs = time('xargs 10k', `find ${JSON.stringify(small)} -type f -print0 | xargs -0 -P2 sha256sum`, { shell: true });
+row('SHA-256, 10,000 files 1–64 KB', 'tdr-checks check (whole process)', smallOurs, `${(10_000 / (smallOurs / 1000)).toFixed(0)} files/s`);
+row('SHA-256, 10,000 files 1–64 KB', 'find | xargs -0 -P2 sha256sum', smallXargs, `${(10_000 / (smallXargs / 1000)).toFixed(0)} files/s`);
+
+const startOurs = time('tdr-checks --version', [process.execPath, bin, '--version'], { repeat: 15 });
+const startNode = time('node -e 0', [process.execPath, '-e', '0'], { repeat: 15 });
+row('start-up', 'tdr-checks --version', startOurs);
+row('start-up', 'node -e 0 (the floor)', startNode);
+
+const targets = [
+  ['2 GiB: ≥ 0.9× the speed of openssl dgst -sha256', bigOpenssl / bigOurs, (ratio) => ratio >= 0.9, (ratio) => `${ratio.toFixed(2)}×`],
+  ['10,000 small files: faster than xargs -P2 sha256sum', smallXargs / smallOurs, (ratio) => ratio > 1, (ratio) => `${ratio.toFixed(2)}×`],
+  ['start-up: tdr-checks --version < 150 ms', startOurs, (ms) => ms < 150, (ms) => `${ms.toFixed(0)} ms`],
+];
+console.log('\n| target | measured | met |\n|---|---|---|');
+for (const [name, value, met, show] of targets) console.log(`| ${name} | ${show(value)} | ${met(value) ? 'yes' : 'NO'} |`);
+console.log('\n| task | tool | median ms | rate |\n|---|---|---|---|');
+for (const { task, tool, ms, extra } of results) console.log(`| ${task} | ${tool} | ${ms.toFixed(0)} | ${extra} |`);
