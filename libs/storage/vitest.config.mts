@@ -8,7 +8,7 @@ export default defineConfig({
     watch: false,
     environment: 'node',
     include: ['src/**/*.{test,spec}.ts'],
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest/results.json' }]],
     testTimeout: 30_000,
   },
 });

@@ -13,6 +13,8 @@ export const ErrorCode = {
   NotARegularFile: 'NOT_A_REGULAR_FILE',
   /** Size or modification time changed between listing and reading, or during the read. */
   FileChanged: 'FILE_CHANGED',
+  /** A file name that is not valid UTF-8: no text path can name it; the file must be renamed. */
+  InvalidFileName: 'INVALID_FILE_NAME',
   /** A symbolic link that leads back to one of its own parent folders, or to itself. */
   SymlinkLoop: 'SYMLINK_LOOP',
   /** The operating system failed to read the bytes (I/O error, too many open files, …). */
@@ -88,6 +90,8 @@ export function checkErrorFromFsError(error: unknown, path: string): CheckError 
       });
     case 'EISDIR':
       return new CheckError(ErrorCode.NotARegularFile, `${path} is a directory, not a file`, { cause: error });
+    case 'ENXIO': // opening a socket, or a device with nothing behind it
+      return new CheckError(ErrorCode.NotARegularFile, `${path} is not a regular file (${detail})`, { cause: error });
     case 'EMFILE':
     case 'ENFILE':
     case 'EAGAIN':

@@ -17,7 +17,7 @@ export { mapOrdered } from './engine/map-ordered.js';
 export { hasErrors } from './engine/report.js';
 export type { FileReport, ListingProblem, MissingFile, SourceItem } from './engine/report.js';
 export { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, identityOf, kindOf, truncatedError } from './io/local-file.js';
-export type { FileIdentity } from './io/local-file.js';
+export type { FileIdentity, ListedFacts } from './io/local-file.js';
 export { BUILT_IN_CHECKS, createChecks, defaultCheckNames } from './registry.js';
 export type { BuiltInCheckOptions, CheckDefinition } from './registry.js';
 export {

@@ -66,7 +66,13 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
       const digests =
         file.localPath !== undefined && pool
           ? await pool.hash(
-              { localPath: file.localPath, displayPath: file.path, size: file.size, algorithms: wanted },
+              {
+                localPath: file.localPath,
+                displayPath: file.path,
+                size: file.size,
+                ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
+                algorithms: wanted,
+              },
               ctx.signal,
               ctx.progress,
             )

@@ -12,6 +12,8 @@ export interface LocalHashJob {
   readonly displayPath: string;
   /** Size when listed; the file must still have it. */
   readonly size: number;
+  /** Modification time when listed (ISO 8601), when known; the file must still have it. */
+  readonly lastModified?: string;
   readonly algorithms: readonly ChecksumAlgorithm[];
 }
 
@@ -53,7 +55,7 @@ function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string
     throw checkErrorFromFsError(error, job.displayPath);
   }
   try {
-    const identity = checkOpened(fstatSync(fd, { bigint: true }), job.size, job.displayPath);
+    const identity = checkOpened(fstatSync(fd, { bigint: true }), job, job.displayPath);
     let position = 0;
     while (position < job.size) {
       const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
@@ -80,7 +82,7 @@ async function hashAsync(job: LocalHashJob, hasher: MultiHasher, control: HashCo
   // The read in flight; awaited again in `finally` (harmless once settled).
   let next: ReturnType<typeof handle.read> | undefined;
   try {
-    const identity = checkOpened(await handle.stat({ bigint: true }), job.size, job.displayPath);
+    const identity = checkOpened(await handle.stat({ bigint: true }), job, job.displayPath);
     const buffers = [Buffer.allocUnsafe(ASYNC_CHUNK), Buffer.allocUnsafe(ASYNC_CHUNK)];
     const readInto = (turn: number, position: number) =>
       handle.read(buffers[turn], 0, Math.min(ASYNC_CHUNK, job.size - position), position);

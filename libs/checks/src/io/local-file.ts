@@ -35,19 +35,31 @@ export function kindOf(stat: Pick<BigIntStats, 'isDirectory' | 'isFIFO' | 'isSoc
   return 'not a regular file';
 }
 
+/** What a listing saw of a file (see `FileRef.size` and `FileRef.lastModified`). */
+export interface ListedFacts {
+  readonly size: number;
+  /** ISO 8601, millisecond precision, when the listing recorded it. */
+  readonly lastModified?: string;
+}
+
 /**
- * Judges a file just opened: it must be a regular file of the size it had
- * when listed. Returns its identity, to compare with after reading.
+ * Judges a file just opened: it must be a regular file with the size (and,
+ * when the listing recorded it, the modification time) it had when listed,
+ * so a file rewritten between listing and reading is not reported under
+ * facts that belong to its old content. Returns its identity, to compare
+ * with after reading.
  */
-export function checkOpened(stat: BigIntStats, listedSize: number, path: string): FileIdentity {
+export function checkOpened(stat: BigIntStats, listed: ListedFacts, path: string): FileIdentity {
   if (!stat.isFile()) {
     throw new CheckError(ErrorCode.NotARegularFile, `${path} is ${kindOf(stat)}; only regular files are checked`);
   }
   const identity = identityOf(stat);
-  if (identity.size !== listedSize) {
+  const listedMs = listed.lastModified === undefined ? undefined : Date.parse(listed.lastModified);
+  // A millisecond of slack: listings that read times as floating-point milliseconds can round up.
+  if (identity.size !== listed.size || (listedMs !== undefined && Math.abs(Number(stat.mtimeMs) - listedMs) > 1)) {
     throw new CheckError(
       ErrorCode.FileChanged,
-      `${path} changed after it was listed (size ${listedSize} → ${identity.size} bytes); check it again once it is no longer being written`,
+      `${path} changed after it was listed (size ${listed.size} → ${identity.size} bytes, modified ${new Date(Number(stat.mtimeMs)).toISOString()}); check it again once it is no longer being written`,
       { retryable: true },
     );
   }
