@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, REASON_CODES } from '@tdr/checks';
+import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, DEFAULT_CONCURRENCY, REASON_CODES } from '@tdr/checks';
 import { REPORT_FORMATS } from '../report/index.js';
 
 /**
@@ -22,7 +22,7 @@ export function checkOptions() {
     new Option('--format <format>', 'report format; csv has DROID export columns first').choices(REPORT_FORMATS).default('table' as const),
     new Option('--output <file>', 'write the report to this file instead of standard output'),
     new Option('--fail-on <verdict>', 'lowest verdict that makes the exit code 1').choices(['fail', 'warn'] as const).default('fail' as const),
-    new Option('--concurrency <n>', 'files checked at once').default('16'),
+    new Option('--concurrency <n>', 'files checked at once').default(String(DEFAULT_CONCURRENCY)),
     new Option('--timeout <seconds>', 'time budget of one check on one file (default: 60 s plus 1 s per 20 MB)'),
     new Option('--quiet', 'no progress or summary on standard error; the table lists only files that did not pass'),
   ] as const;

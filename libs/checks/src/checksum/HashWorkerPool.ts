@@ -2,24 +2,46 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CheckError, ErrorCode } from '../errors.js';
-import type { LocalHashJob } from './hash-local-file.js';
+import { SYNC_READ_LIMIT, type LocalHashJob } from './hash-local-file.js';
 import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.js';
 
 /**
- * Jobs one worker may have at once. Enough that a batch amortises the cost
- * of a message over several small files and the worker never waits for
- * work; few enough that the queue, not one worker, holds the backlog.
+ * Jobs one worker may hold at once. Deep enough that a worker always has
+ * the next file and a batch amortises a message (and the thread wake-up it
+ * causes) over many small files; the queue holds the rest.
  */
-const JOBS_PER_WORKER = 8;
+const JOBS_PER_WORKER = 64;
+/**
+ * Large files (read asynchronously, see SYNC_READ_LIMIT) one worker hashes at
+ * once: one keeps its core busy; more would only interleave reads and hold
+ * 8 MiB of buffers each. Small files go around them.
+ */
+const LARGE_PER_WORKER = 1;
 /** How long a cancelled job may take to stop before its worker is replaced. */
 const CANCEL_GRACE_MS = 2_000;
+/**
+ * A worker with jobs that sends nothing for this long is taken to be stuck
+ * in a read (a hung network mount) and replaced. Workers report progress on
+ * large files at least every second, and read at most 8 MiB per small file.
+ */
+export const STALL_MS = 60_000;
+
+export interface HashOptions {
+  /**
+   * Cancels the job. Worth passing for large files only: a small file is
+   * read in one synchronous go that a cancel could not interrupt anyway
+   * (and a stuck read is caught by the stall watchdog).
+   */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (bytesDone: number) => void;
+}
 
 interface Job {
   readonly id: number;
   readonly job: LocalHashJob;
+  readonly options: HashOptions;
   readonly resolve: (digests: Record<string, string>) => void;
   readonly reject: (error: unknown) => void;
-  readonly onProgress: (bytesDone: number) => void;
   slot?: Slot;
 }
 
@@ -27,57 +49,67 @@ interface Slot {
   worker: Worker;
   /** Whether the current worker has started; one that dies before is not replaced (no respawn loop). */
   online: boolean;
+  /** When the worker last sent anything (performance.now()). */
+  heardAt: number;
   readonly running: Map<number, Job>;
 }
 
 /**
  * A fixed set of worker threads that hash local files (see hash-worker.ts).
- * Jobs are queued and handed to the least busy worker; a job whose time
- * runs out is cancelled, and a worker that does not stop (stuck in a read
- * of a hung disk) is replaced, so one bad file never stalls the others.
+ * Jobs are queued and handed to the least busy worker in batches. A job
+ * whose signal aborts is cancelled; a worker that does not stop, or that
+ * falls silent with work in hand (stuck in a read of a hung disk), is
+ * replaced, so one bad file never stalls the others.
  */
 export class HashWorkerPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   readonly #size: number;
+  readonly #stallMs: number;
+  #watchdog: NodeJS.Timeout | undefined;
   #nextId = 1;
   #closed = false;
+  #dispatchScheduled = false;
 
-  constructor(size: number) {
+  constructor(size: number, options: { stallMs?: number } = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`hashing workers must be a whole number ≥ 1, got ${size}`);
     this.#size = size;
+    this.#stallMs = options.stallMs ?? STALL_MS;
   }
 
   /** Starts the workers and waits until each can take work. */
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.#size }, () => this.#addSlot()));
+    this.#watchdog = setInterval(() => this.#replaceStalled(), Math.min(1_000, this.#stallMs / 2));
+    this.#watchdog.unref();
   }
 
   /** Hashes one file; rejects with `signal.reason` when the signal aborts first. */
-  hash(job: LocalHashJob, signal: AbortSignal, onProgress: (bytesDone: number) => void): Promise<Record<string, string>> {
+  hash(job: LocalHashJob, options: HashOptions = {}): Promise<Record<string, string>> {
     if (this.#closed) return Promise.reject(new Error('the hashing pool is closed'));
-    if (signal.aborted) return Promise.reject(signal.reason);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#cancel(entry);
+        reject(signal?.reason);
+      };
       const entry: Job = {
         id: this.#nextId++,
         job,
-        onProgress,
+        options,
         resolve: (digests) => {
-          signal.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           resolve(digests);
         },
         reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
       };
-      const onAbort = (): void => {
-        this.#cancel(entry);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(entry);
-      this.#dispatch();
+      this.#scheduleDispatch();
     });
   }
 
@@ -85,6 +117,7 @@ export class HashWorkerPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watchdog);
     const closed = new Error('the hashing pool was closed');
     for (const entry of this.#queue.splice(0)) entry.reject(closed);
     await Promise.all(
@@ -96,26 +129,56 @@ export class HashWorkerPool {
     );
   }
 
-  /** Hands queued jobs to workers with room, in batches shared fairly between them. */
+  /**
+   * Dispatches once per turn of the event loop rather than per job: files
+   * arrive one by one, and one message per file would cost as much as
+   * hashing it.
+   */
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    setImmediate(() => {
+      this.#dispatchScheduled = false;
+      if (!this.#closed) this.#dispatch();
+    });
+  }
+
+  /**
+   * Hands queued jobs to workers with room, spread evenly, one message per
+   * worker. A large file waits in the queue (small ones overtake it) until
+   * some worker has no other large file.
+   */
   #dispatch(): void {
-    while (this.#queue.length > 0) {
-      const slot = this.#leastBusy();
-      const room = slot ? JOBS_PER_WORKER - slot.running.size : 0;
-      if (!slot || room <= 0) return;
-      const fairShare = Math.ceil(this.#queue.length / this.#slots.length);
-      const batch = this.#queue.splice(0, Math.min(room, fairShare));
-      for (const entry of batch) {
-        entry.slot = slot;
-        slot.running.set(entry.id, entry);
+    const batches = new Map<Slot, Job[]>();
+    const waiting: Job[] = [];
+    for (const entry of this.#queue) {
+      const large = isLarge(entry.job);
+      const slot = this.#leastBusy((candidate) =>
+        candidate.running.size < JOBS_PER_WORKER && (!large || largeCount(candidate) < LARGE_PER_WORKER),
+      );
+      if (!slot) {
+        waiting.push(entry);
+        continue;
       }
+      if (slot.running.size === 0) slot.heardAt = performance.now(); // the silence clock starts with work
+      entry.slot = slot;
+      slot.running.set(entry.id, entry);
+      const batch = batches.get(slot);
+      if (batch) batch.push(entry);
+      else batches.set(slot, [entry]);
+    }
+    this.#queue.splice(0, this.#queue.length, ...waiting);
+    for (const [slot, batch] of batches) {
       slot.worker.ref();
       this.#post(slot, { type: 'hash', jobs: batch.map((entry) => ({ id: entry.id, job: entry.job })) });
     }
   }
 
-  #leastBusy(): Slot | undefined {
+  #leastBusy(eligible: (slot: Slot) => boolean): Slot | undefined {
     let best: Slot | undefined;
-    for (const slot of this.#slots) if (!best || slot.running.size < best.running.size) best = slot;
+    for (const slot of this.#slots) {
+      if (eligible(slot) && (!best || slot.running.size < best.running.size)) best = slot;
+    }
     return best;
   }
 
@@ -145,12 +208,21 @@ export class HashWorkerPool {
     this.#idleCheck(slot);
   }
 
+  #replaceStalled(): void {
+    const now = performance.now();
+    for (const slot of this.#slots) {
+      if (slot.online && slot.running.size > 0 && now - slot.heardAt > this.#stallMs) {
+        this.#replace(slot, `it sent nothing for ${Math.round(this.#stallMs / 1000)} s with files in hand (a read may be stuck, e.g. on a hung network mount)`);
+      }
+    }
+  }
+
   #post(slot: Slot, message: ToWorker): void {
     slot.worker.postMessage(message);
   }
 
   async #addSlot(): Promise<void> {
-    const slot: Slot = { worker: this.#spawn(), online: false, running: new Map() };
+    const slot: Slot = { worker: this.#spawn(), online: false, heardAt: performance.now(), running: new Map() };
     this.#slots.push(slot);
     this.#watch(slot);
     await new Promise<void>((resolve, reject) => {
@@ -172,8 +244,9 @@ export class HashWorkerPool {
     });
     worker.on('message', (message: FromWorker) => {
       if (slot.worker !== worker) return;
+      slot.heardAt = performance.now();
       if (message.type === 'progress') {
-        slot.running.get(message.id)?.onProgress(message.bytesDone);
+        slot.running.get(message.id)?.options.onProgress?.(message.bytesDone);
         return;
       }
       for (const outcome of message.outcomes) this.#settle(slot, outcome);
@@ -204,9 +277,7 @@ export class HashWorkerPool {
    */
   #replace(slot: Slot, why: string): void {
     const old = slot.worker;
-    const failure = new CheckError(ErrorCode.Internal, `a hashing worker was restarted because ${why}`, {
-      retryable: true,
-    });
+    const failure = new CheckError(ErrorCode.ReadError, `a hashing worker was restarted because ${why}`, { retryable: true });
     for (const entry of slot.running.values()) entry.reject(failure);
     slot.running.clear();
     slot.worker = this.#spawn();
@@ -230,6 +301,16 @@ export class HashWorkerPool {
   #idleCheck(slot: Slot): void {
     if (slot.running.size === 0) slot.worker.unref();
   }
+}
+
+function isLarge(job: LocalHashJob): boolean {
+  return job.size > SYNC_READ_LIMIT;
+}
+
+function largeCount(slot: Slot): number {
+  let count = 0;
+  for (const entry of slot.running.values()) if (isLarge(entry.job)) count++;
+  return count;
 }
 
 /**

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { CheckError } from '../errors.js';
 import type { CheckContext, FileCheck, FileRef, ToolInfo } from '../types.js';
 import { DEFAULT_ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './algorithms.js';
+import { SYNC_READ_LIMIT } from './hash-local-file.js';
 import { HashWorkerPool } from './HashWorkerPool.js';
 import { createMultiHasher } from './multi-hasher.js';
 
@@ -73,8 +74,8 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
                 ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
                 algorithms: wanted,
               },
-              ctx.signal,
-              ctx.progress,
+              // Only large files can be interrupted; asking for the signal costs, so small ones do not.
+              { ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal } : {}), onProgress: ctx.progress },
             )
           : await hashStream(file, wanted, ctx);
       return compare(digests, file);

@@ -55,7 +55,7 @@ function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string
     throw checkErrorFromFsError(error, job.displayPath);
   }
   try {
-    const identity = checkOpened(fstatSync(fd, { bigint: true }), job, job.displayPath);
+    const identity = checkOpened(fstatSync(fd), job, job.displayPath);
     let position = 0;
     while (position < job.size) {
       const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
@@ -63,7 +63,7 @@ function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string
       hasher.update(buffer.subarray(0, bytesRead));
       position += bytesRead;
     }
-    checkUnchanged(identity, fstatSync(fd, { bigint: true }), job.displayPath);
+    checkUnchanged(identity, fstatSync(fd), job.displayPath);
     return hasher.digest();
   } catch (error) {
     throw checkErrorFromFsError(error, job.displayPath);
@@ -82,13 +82,14 @@ async function hashAsync(job: LocalHashJob, hasher: MultiHasher, control: HashCo
   // The read in flight; awaited again in `finally` (harmless once settled).
   let next: ReturnType<typeof handle.read> | undefined;
   try {
-    const identity = checkOpened(await handle.stat({ bigint: true }), job, job.displayPath);
+    const identity = checkOpened(await handle.stat(), job, job.displayPath);
     const buffers = [Buffer.allocUnsafe(ASYNC_CHUNK), Buffer.allocUnsafe(ASYNC_CHUNK)];
     const readInto = (turn: number, position: number) =>
       handle.read(buffers[turn], 0, Math.min(ASYNC_CHUNK, job.size - position), position);
     let turn = 0;
     let position = 0;
     let nextProgress = PROGRESS_EVERY;
+    let reportedAt = performance.now();
     next = readInto(turn, 0);
     while (position < job.size) {
       const { bytesRead } = await next;
@@ -102,12 +103,14 @@ async function hashAsync(job: LocalHashJob, hasher: MultiHasher, control: HashCo
       if (control.isCancelled()) {
         throw new CheckError(ErrorCode.Aborted, `hashing ${job.displayPath} was cancelled`, { retryable: true });
       }
-      if (position >= nextProgress) {
+      // Every 64 MiB, and at least every second: silence means a stuck read to the pool.
+      if (position >= nextProgress || performance.now() - reportedAt >= 1_000) {
         control.progress(position);
         nextProgress = position + PROGRESS_EVERY;
+        reportedAt = performance.now();
       }
     }
-    checkUnchanged(identity, await handle.stat({ bigint: true }), job.displayPath);
+    checkUnchanged(identity, await handle.stat(), job.displayPath);
     return hasher.digest();
   } catch (error) {
     throw checkErrorFromFsError(error, job.displayPath);

@@ -3,6 +3,15 @@ import type { CheckErrorInfo, FileCheck, FileRef, Logger, ResultEnvelope, ToolIn
 import { mapOrdered } from './map-ordered.js';
 import type { FileReport, ListingProblem, SourceItem } from './report.js';
 
+/**
+ * Files checked at once by default. Many: a file in flight costs little
+ * memory, and checks that hand work to threads or servers (hashing
+ * workers, clamd) batch better and never wait with a deep queue (measured:
+ * 10,000 small files 0.88 s at 16, 0.69 s at 256). Checks that must limit
+ * their own load (a server's connections) do so themselves.
+ */
+export const DEFAULT_CONCURRENCY = 256;
+
 /** Default time budget of one check on one file: a minute, plus a second per 20 MB. */
 export function defaultTimeoutMs(size: number): number {
   return 60_000 + Math.ceil(size / 20_000);
@@ -11,7 +20,7 @@ export function defaultTimeoutMs(size: number): number {
 export interface CheckEngineOptions {
   /** The checks to run on every file, in report order. Names must be unique. */
   readonly checks: readonly FileCheck[];
-  /** Files checked at once. Default 16: enough to keep disks, workers and servers busy. */
+  /** Files checked at once. Default `DEFAULT_CONCURRENCY`. */
   readonly concurrency?: number;
   /**
    * Time budget of one check on one file, in milliseconds, when the check
@@ -59,8 +68,8 @@ export class CheckEngine {
   readonly #timeoutMs: (file: FileRef) => number;
   readonly #signal: AbortSignal | undefined;
   readonly #logger: Logger;
-  /** Controllers of the checks running now, to abort them all when the run is cancelled. */
-  readonly #running = new Map<AbortController, FileCheck>();
+  /** The checks running now, to stop them all when the run is cancelled. */
+  readonly #running = new Set<CheckRun>();
   #state: 'new' | 'ready' | 'closed' = 'new';
 
   constructor(options: CheckEngineOptions) {
@@ -70,7 +79,7 @@ export class CheckEngine {
       names.add(check.name);
     }
     this.#checks = options.checks;
-    this.#concurrency = options.concurrency ?? 16;
+    this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
       throw new RangeError(`concurrency must be a whole number ≥ 1, got ${options.concurrency}`);
     }
@@ -82,7 +91,7 @@ export class CheckEngine {
     this.#signal?.addEventListener(
       'abort',
       () => {
-        for (const [controller, check] of this.#running) controller.abort(abortedError(check));
+        for (const run of this.#running) run.stop(abortedError(run.check));
       },
       { once: true },
     );
@@ -162,10 +171,10 @@ export class CheckEngine {
     }
   }
 
-  async #runCheck(check: FileCheck, file: FileRef, progress: (bytes: number) => void): Promise<ResultEnvelope> {
-    const startedAt = new Date();
+  #runCheck(check: FileCheck, file: FileRef, progress: (bytes: number) => void): Promise<ResultEnvelope> {
+    const startedAt = Date.now();
     const start = performance.now();
-    const envelope = (outcome: { result: unknown } | { error: CheckErrorInfo }): ResultEnvelope => ({
+    const envelope = (outcome: Outcome): ResultEnvelope => ({
       fileId: file.id,
       check: check.name,
       checkVersion: check.version,
@@ -173,32 +182,39 @@ export class CheckEngine {
         ? { status: 'completed' as const, result: outcome.result }
         : { status: 'error' as const, error: outcome.error }),
       tool: describe(check),
-      startedAt: startedAt.toISOString(),
+      startedAt: new Date(startedAt).toISOString(),
       durationMs: Math.round((performance.now() - start) * 1000) / 1000,
     });
+    if (this.#signal?.aborted) return Promise.resolve(envelope({ error: abortedError(check).toJSON() }));
 
-    if (this.#signal?.aborted) return envelope({ error: abortedError(check) });
     const budgetMs = check.timeoutMs?.(file) ?? this.#timeoutMs(file);
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    this.#running.set(controller, check);
-    // Settles when the budget is spent or the run is cancelled, whatever the check does.
-    const stopped = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      timer = setTimeout(() => controller.abort(timeoutError(check, file, budgetMs)), budgetMs);
+    return new Promise((resolve) => {
+      const run = new CheckRun(check, (outcome) => {
+        this.#running.delete(run);
+        resolve(envelope(outcome));
+      });
+      this.#running.add(run);
+      run.limit(budgetMs, () => timeoutError(check, file, budgetMs));
+      const logger = this.#logger;
+      let work: Promise<unknown>;
+      try {
+        work = check.check(file, {
+          logger,
+          progress,
+          get signal() {
+            return run.signal;
+          },
+        });
+      } catch (error) {
+        run.finish({ error: toCheckErrorInfo(error) }); // a check that throws before returning its promise
+        return;
+      }
+      // After a timeout the check may still settle: `finish` ignores it.
+      work.then(
+        (result) => run.finish({ result }),
+        (error: unknown) => run.finish({ error: toCheckErrorInfo(error) }),
+      );
     });
-    stopped.catch(() => undefined);
-    try {
-      const work = check.check(file, { logger: this.#logger, signal: controller.signal, progress });
-      work.catch(() => undefined); // A check that overran its budget may still reject later.
-      return envelope({ result: await Promise.race([work, stopped]) });
-    } catch (error) {
-      if (controller.signal.aborted) return envelope({ error: toCheckErrorInfo(controller.signal.reason) });
-      return envelope({ error: toCheckErrorInfo(error) });
-    } finally {
-      clearTimeout(timer);
-      this.#running.delete(controller);
-    }
   }
 
   #reportProblem(problem: ListingProblem): FileReport {
@@ -229,6 +245,56 @@ export class CheckEngine {
     if (this.#state !== 'ready') {
       throw new Error(this.#state === 'new' ? 'call init() before checking files' : 'this engine is closed');
     }
+  }
+}
+
+type Outcome = { readonly result: unknown } | { readonly error: CheckErrorInfo };
+
+/**
+ * One check on one file: its time budget, its abort signal, and the single
+ * way it ends (`finish` once; whatever comes later is ignored). The signal
+ * is made only when the check asks for it: an AbortController costs more
+ * than hashing a small file, and many checks finish without looking.
+ */
+class CheckRun {
+  readonly check: FileCheck;
+  readonly #settle: (outcome: Outcome) => void;
+  #controller: AbortController | undefined;
+  #stopped: CheckError | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #done = false;
+
+  constructor(check: FileCheck, settle: (outcome: Outcome) => void) {
+    this.check = check;
+    this.#settle = settle;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#stopped) this.#controller.abort(this.#stopped);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Stops the check with `reason()` when `ms` pass before it finishes. */
+  limit(ms: number, reason: () => CheckError): void {
+    this.#timer = setTimeout(() => this.stop(reason()), ms);
+  }
+
+  /** Ends the check now with `reason` and tells it, through its signal, to stop working. */
+  stop(reason: CheckError): void {
+    if (this.#done) return;
+    this.#stopped = reason;
+    this.#controller?.abort(reason);
+    this.finish({ error: reason.toJSON() });
+  }
+
+  finish(outcome: Outcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.#settle(outcome);
   }
 }
 
