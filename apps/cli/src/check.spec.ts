@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jsonLines, runCli, tempDir } from './test-support/run-cli.js';
+import { BIN, jsonLines, runCli, tempDir } from './test-support/run-cli.js';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -138,6 +138,36 @@ describe('tdr-checks check: files that cannot be read', () => {
     const { code, stdout } = await runCli(['check', root, '--timeout', '0.001', '--format', 'jsonl']);
     expect(code).toBe(2);
     expect(jsonLines(stdout)[0]['checks'].checksum.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+  });
+});
+
+describe('tdr-checks check: interrupted', () => {
+  it('on Ctrl-C finishes the report of what is done and exits 130', async () => {
+    const files: Record<string, Buffer> = { 'a-small.txt': Buffer.from('small') };
+    for (let i = 0; i < 6; i++) files[`b-big-${i}.bin`] = Buffer.alloc(300 * 1024 * 1024, i);
+    const root = folder(files);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'check', root, '--format', 'json', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Interrupt once the first file is reported, while the large ones are being read.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stdout.includes('a-small.txt')) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 5);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted');
+    const doc = JSON.parse(stdout); // still one complete document
+    expect(doc.files[0]).toMatchObject({ path: 'a-small.txt', verdict: 'pass' });
+    expect(doc.files.length).toBeLessThan(7);
   });
 });
 

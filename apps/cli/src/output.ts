@@ -1,15 +1,21 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
+const FLUSH_AFTER_MS = 100;
+
 /**
  * Where the report goes: standard output or a file. Buffers small writes
  * into large ones (stdout to a pipe is synchronous on Linux, so one write
- * per line would cost a system call per file).
+ * per line would cost a system call per file), but never holds a line back
+ * for more than FLUSH_AFTER_MS, so a reader downstream (`| jq`) sees each
+ * file soon after it is checked.
  */
 export class ReportOutput {
   readonly #write: (text: string) => Promise<void>;
   readonly #finish: () => Promise<void>;
   #buffer: string[] = [];
   #buffered = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: unknown;
 
   private constructor(write: (text: string) => Promise<void>, finish: () => Promise<void>) {
     this.#write = write;
@@ -38,12 +44,17 @@ export class ReportOutput {
   }
 
   async write(text: string): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    if (text.length === 0) return;
     this.#buffer.push(text);
     this.#buffered += text.length;
     if (this.#buffered >= 64 * 1024) await this.flush();
+    else this.#timer ??= setTimeout(() => this.flush().catch((error: unknown) => (this.#failure = error)), FLUSH_AFTER_MS);
   }
 
   async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (this.#buffered === 0) return;
     const text = this.#buffer.join('');
     this.#buffer = [];

@@ -89,7 +89,12 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     };
 
     await output.write(format.start(info));
-    for await (const report of engine.run(items)) await emit(report);
+    try {
+      for await (const report of engine.run(items)) await emit(report);
+    } catch (error) {
+      // Ctrl-C stops the listing with the signal's reason; the files already reported stand.
+      if (!env.signal.aborted) throw error;
+    }
     if (expectations && !env.signal.aborted) {
       for (const report of missingFileReports(expectations, roots)) await emit(report);
     }
