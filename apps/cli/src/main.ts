@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted: finishing the report of what is done (Ctrl-C again to quit at once)\n');
     controller.abort(new Error('interrupted'));
-    process.once('SIGINT', () => process.exit(ExitCode.Interrupted));
+    // The default action, not process.exit(): exit waits for every thread,
+    // and one stuck in a read of a hung disk would never let it finish.
+    process.once('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   });
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -167,7 +167,9 @@ export class CheckEngine {
       };
     } finally {
       progress(file.size);
-      await file.close?.().catch((error: unknown) => this.#logger.warn(`closing ${file.path} failed`, error));
+      // Not awaited: a check that overran its budget may still have a read
+      // pending, which a close waits for, and a read on a hung disk never ends.
+      file.close?.().catch((error: unknown) => this.#logger.warn(`closing ${file.path} failed`, error));
     }
   }
 

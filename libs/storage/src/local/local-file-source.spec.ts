@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode, type FileRef, type ListingProblem, type SourceItem } from '@tdr/checks';
 import { LocalFileSource } from './local-file-source.js';
 import { chunksOf, listAll, mkfifo, put, summarise, useTempDir } from '../test-support/fs-fixtures.js';
@@ -418,6 +418,54 @@ describe('LocalFileSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
+  describe('the listing worker', () => {
+    it('does not run ahead of a slow consumer', async () => {
+      // The walk stats files as it goes. If it ran far ahead, files removed
+      // while the consumer pauses would already be listed as files; held
+      // back (at most ~2,600 entries ahead), it finds them gone.
+      for (let i = 0; i < 4000; i++) await writeFile(join(tmp(), `f${String(i).padStart(4, '0')}`), 'x');
+      const iterator = new LocalFileSource([tmp()]).list()[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(!first.done && summarise(first.value).path).toBe('f0000');
+      await new Promise((resolve) => setTimeout(resolve, 200)); // ample time to list 4,000 files
+      for (let i = 3000; i < 4000; i++) await rm(join(tmp(), `f${i}`));
+      const rest: SourceItem[] = [];
+      for (let item = await iterator.next(); !item.done; item = await iterator.next()) rest.push(item.value);
+      expect(files(rest)).toHaveLength(2999);
+      expect(problems(rest)).toHaveLength(1000);
+      expect(problems(rest)[0]).toMatchObject({ path: 'f3000', error: { code: 'FILE_NOT_FOUND' } });
+    });
+
+    it('ends when the consumer stops early', async () => {
+      for (let i = 0; i < 3000; i++) await writeFile(join(tmp(), `f${i}`), '');
+      const before = threadCount();
+      for await (const item of new LocalFileSource([tmp()]).list()) {
+        expect('file' in item).toBe(true);
+        expect(threadCount()).toBeGreaterThan(before); // the worker
+        break;
+      }
+      await vi.waitFor(() => expect(threadCount()).toBeLessThanOrEqual(before), { timeout: 2_000 });
+    });
+
+    it('sends errors as plain CheckErrorInfo objects', async () => {
+      await symlink('nowhere', join(tmp(), 'dangling'));
+      const [problem] = problems(await listAll(new LocalFileSource([tmp()])));
+      expect(Object.getPrototypeOf(problem?.error)).toBe(Object.prototype);
+      expect(problem?.error).toEqual({ code: 'FILE_NOT_FOUND', message: expect.any(String), retryable: false });
+    });
+
+    it('lists lastModified in whole milliseconds', async () => {
+      const path = await put(tmp(), 'a.txt', 'a');
+      const seconds = Date.parse('2024-05-06T07:08:09.123Z') / 1000 + 0.0008; // 123.8 ms: truncated, not rounded
+      await utimes(path, seconds, seconds);
+      for (const given of [tmp(), path]) {
+        // In a folder (found by a plain stat) and given itself (a bigint stat).
+        const [file] = files(await listAll(new LocalFileSource([given])));
+        expect(file).toMatchObject({ size: 1, lastModified: '2024-05-06T07:08:09.123Z' });
+      }
+    });
+  });
+
   it('reads the files it lists', async () => {
     await put(tmp(), 'x/y.bin', Buffer.from([1, 2, 3]));
     const [file] = files(await listAll(new LocalFileSource([tmp()])));
@@ -426,6 +474,11 @@ describe('LocalFileSource', () => {
     await file?.close?.();
   });
 });
+
+/** Threads of this process (Linux). */
+function threadCount(): number {
+  return readdirSync('/proc/self/task').length;
+}
 
 /** The order the walk must produce, the simplest way: synchronous, recursive, names sorted as bytes. */
 function referenceWalk(root: string, rel = ''): string[] {
