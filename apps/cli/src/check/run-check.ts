@@ -15,7 +15,7 @@ import {
 import { LocalFileSource } from '@tdr/storage';
 import { ExitCode, UsageError } from '../errors.js';
 import { ReportOutput } from '../output.js';
-import { ProgressDisplay } from '../progress.js';
+import type { ProgressDisplay } from '../progress.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
 import type { CheckCommandOptions } from './options.js';
@@ -50,8 +50,15 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     signal: env.signal,
   });
   const source = new LocalFileSource(paths, expectations ? { expected: (path) => expectations.index.lookup(path) } : {});
+  // The listing starts now, while the checks start their workers: both take tens of milliseconds.
+  const listing = startNow(source.list(env.signal));
 
-  await engine.init();
+  try {
+    await engine.init();
+  } catch (error) {
+    await listing.return();
+    throw error;
+  }
   let output: ReportOutput | undefined;
   let progress: ProgressDisplay | undefined;
   try {
@@ -65,13 +72,14 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
       algorithms: settings.checkNames.includes('checksum') ? algorithms : [],
     };
 
-    let items: AsyncIterable<SourceItem> | SourceItem[] = source.list(env.signal);
+    let items: AsyncIterable<SourceItem> | SourceItem[] = listing;
     if (env.interactive && !options.quiet) {
       // A bar needs totals: list everything first (fast next to reading it).
       const listed: SourceItem[] = [];
       for await (const item of items) listed.push(item);
       items = listed;
       const bytes = listed.reduce((sum, item) => sum + ('file' in item ? item.file.size : 0), 0);
+      const { ProgressDisplay } = await import('../progress.js'); // cli-progress only on a terminal
       progress = new ProgressDisplay(engine.progress, listed.length, bytes);
     }
 
@@ -166,6 +174,29 @@ async function loadPolicy(path: string | undefined): Promise<Policy> {
     if (error instanceof PolicyError) throw new UsageError(`--policy: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Begins an async iteration at once (its first item is on the way) and
+ * hands back the same iteration, to be consumed later.
+ */
+function startNow<T>(iterable: AsyncIterable<T>): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> } {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<T>> | undefined = iterator.next();
+  first.catch(() => undefined); // surfaces when consumed
+  return {
+    next() {
+      const next = first ?? iterator.next();
+      first = undefined;
+      return next;
+    },
+    async return() {
+      return (await iterator.return?.()) ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 async function openOutput(path: string): Promise<ReportOutput> {

@@ -22,7 +22,7 @@ describe('HashWorkerPool', () => {
   it('replaces a worker that falls silent with work in hand, failing its jobs as retryable', async () => {
     // A watchdog of 1 ms takes any read of a few milliseconds for a stuck one.
     const pool = new HashWorkerPool(1, { stallMs: 1 });
-    await pool.start();
+    pool.start();
     try {
       const jobs = Array.from({ length: 4 }, (_, i) => pool.hash(job(`slow-${i}`, randomBytes(SYNC_READ_LIMIT))));
       const outcomes = await Promise.allSettled(jobs);
@@ -37,7 +37,7 @@ describe('HashWorkerPool', () => {
 
   it('hands large files out one per worker while small ones go around them', async () => {
     const pool = new HashWorkerPool(2);
-    await pool.start();
+    pool.start();
     try {
       const progress: number[] = [];
       const large = Array.from({ length: 3 }, (_, i) =>
@@ -53,7 +53,7 @@ describe('HashWorkerPool', () => {
 
   it('rejects queued and running jobs when closed, and refuses new ones', async () => {
     const pool = new HashWorkerPool(1);
-    await pool.start();
+    pool.start();
     const settled = Promise.allSettled(Array.from({ length: 200 }, (_, i) => pool.hash(job(`c-${i}`, randomBytes(10)))));
     await pool.close();
     const outcomes = await settled;

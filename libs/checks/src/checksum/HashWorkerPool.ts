@@ -6,15 +6,16 @@ import { SYNC_READ_LIMIT, type LocalHashJob } from './hash-local-file.js';
 import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.js';
 
 /**
- * Jobs one worker may hold at once. Deep enough that a worker always has
- * the next file and a batch amortises a message (and the thread wake-up it
- * causes) over many small files; the queue holds the rest.
+ * Jobs one worker may hold at once: as many as the engine has files in
+ * flight, so a worker always has its next batch waiting while the main
+ * thread turns the last one into reports (measured, 10,000 small files:
+ * 0.61 s at 256, 0.65 s at 64).
  */
-const JOBS_PER_WORKER = 64;
+const JOBS_PER_WORKER = 256;
 /**
  * Large files (read asynchronously, see SYNC_READ_LIMIT) one worker hashes at
  * once: one keeps its core busy; more would only interleave reads and hold
- * 8 MiB of buffers each. Small files go around them.
+ * 16 MiB of buffers each. Small files go around them.
  */
 const LARGE_PER_WORKER = 1;
 /** How long a cancelled job may take to stop before its worker is replaced. */
@@ -77,9 +78,14 @@ export class HashWorkerPool {
     this.#stallMs = options.stallMs ?? STALL_MS;
   }
 
-  /** Starts the workers and waits until each can take work. */
-  async start(): Promise<void> {
-    await Promise.all(Array.from({ length: this.#size }, () => this.#addSlot()));
+  /**
+   * Starts the workers. Does not wait for them to come up (~40 ms, which a
+   * run spends listing files instead): jobs wait in their message queue, and
+   * a worker that fails to start fails its jobs.
+   */
+  start(): void {
+    const script = workerScript(); // throws now, not per job, when the build is missing
+    for (let i = 0; i < this.#size; i++) this.#addSlot(script);
     this.#watchdog = setInterval(() => this.#replaceStalled(), Math.min(1_000, this.#stallMs / 2));
     this.#watchdog.unref();
   }
@@ -90,27 +96,36 @@ export class HashWorkerPool {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      if (!signal) {
+        this.#enqueue({ id, job, options, resolve, reject });
+        return;
+      }
       const onAbort = (): void => {
         this.#cancel(entry);
-        reject(signal?.reason);
+        reject(signal.reason);
       };
       const entry: Job = {
-        id: this.#nextId++,
+        id,
         job,
         options,
         resolve: (digests) => {
-          signal?.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
           resolve(digests);
         },
         reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
           reject(error);
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(entry);
-      this.#scheduleDispatch();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#enqueue(entry);
     });
+  }
+
+  #enqueue(entry: Job): void {
+    this.#queue.push(entry);
+    this.#scheduleDispatch();
   }
 
   /** Stops every worker. Jobs still queued or running are rejected. */
@@ -221,18 +236,14 @@ export class HashWorkerPool {
     slot.worker.postMessage(message);
   }
 
-  async #addSlot(): Promise<void> {
-    const slot: Slot = { worker: this.#spawn(), online: false, heardAt: performance.now(), running: new Map() };
+  #addSlot(script: URL): void {
+    const slot: Slot = { worker: this.#spawn(script), online: false, heardAt: performance.now(), running: new Map() };
     this.#slots.push(slot);
     this.#watch(slot);
-    await new Promise<void>((resolve, reject) => {
-      slot.worker.once('online', resolve);
-      slot.worker.once('error', reject);
-    });
   }
 
-  #spawn(): Worker {
-    const worker = new Worker(workerScript());
+  #spawn(script = workerScript()): Worker {
+    const worker = new Worker(script);
     worker.unref();
     return worker;
   }
@@ -251,7 +262,9 @@ export class HashWorkerPool {
       }
       for (const outcome of message.outcomes) this.#settle(slot, outcome);
       this.#idleCheck(slot);
-      this.#dispatch();
+      // Scheduled, not at once: the settled files make room for the next
+      // ones, which arrive in the microtasks that follow; one batch takes them all.
+      this.#scheduleDispatch();
     });
     const died = (why: string): void => {
       if (slot.worker !== worker || this.#closed) return;

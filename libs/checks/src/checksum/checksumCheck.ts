@@ -35,6 +35,11 @@ export interface ChecksumCheckOptions {
 export const CHECKSUM_CHECK_VERSION = '1.0.0';
 
 const hashWasmVersion = (createRequire(import.meta.url)('hash-wasm/package.json') as { version: string }).version;
+/** Made once: it is put in every result. */
+const TOOL: ToolInfo = Object.freeze({
+  name: 'node:crypto + hash-wasm',
+  version: `OpenSSL ${process.versions.openssl}; hash-wasm ${hashWasmVersion}`,
+});
 
 /**
  * Computes every requested checksum of a file in one pass and compares them
@@ -58,7 +63,7 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
     async init() {
       if (workers > 0) {
         pool = new HashWorkerPool(workers);
-        await pool.start();
+        pool.start();
       }
     },
 
@@ -86,16 +91,16 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
       pool = undefined;
     },
 
-    describe(): ToolInfo {
-      return { name: 'node:crypto + hash-wasm', version: `OpenSSL ${process.versions.openssl}; hash-wasm ${hashWasmVersion}` };
-    },
+    describe: () => TOOL,
   };
 }
 
 /** The requested algorithms, plus any the uploader declared a value for. */
-function algorithmsFor(file: FileRef, requested: readonly ChecksumAlgorithm[]): ChecksumAlgorithm[] {
+function algorithmsFor(file: FileRef, requested: readonly ChecksumAlgorithm[]): readonly ChecksumAlgorithm[] {
+  const declared = file.expected?.checksums;
+  if (!declared) return requested;
   const wanted = new Set(requested);
-  for (const algorithm of Object.keys(file.expected?.checksums ?? {})) {
+  for (const algorithm of Object.keys(declared)) {
     if (!isChecksumAlgorithm(algorithm)) {
       throw new CheckError(
         'UNSUPPORTED_ALGORITHM',

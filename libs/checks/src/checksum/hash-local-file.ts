@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { CheckError, ErrorCode, checkErrorFromFsError } from '../errors.js';
 import { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, truncatedError } from '../io/local-file.js';
 import type { ChecksumAlgorithm } from './algorithms.js';
-import { createMultiHasher, type MultiHasher } from './multi-hasher.js';
+import { createMultiHasher, createMultiHasherSync } from './multi-hasher.js';
 
 /** One file for a hashing worker: everything it needs, nothing it must look up. */
 export interface LocalHashJob {
@@ -31,22 +31,36 @@ export interface HashControl {
  */
 export const SYNC_READ_LIMIT = 8 * 1024 * 1024;
 const SYNC_CHUNK = 1024 * 1024;
-const ASYNC_CHUNK = 4 * 1024 * 1024;
+/**
+ * Block of the asynchronous reads. Measured on a 2 GiB file (2 cores, page
+ * cache warm): 8 MiB blocks hash in 1.20–1.26 s, 4 MiB in 1.41–1.45 s,
+ * 16 MiB in 1.8 s; `openssl dgst` takes 1.38 s.
+ */
+const ASYNC_CHUNK = 8 * 1024 * 1024;
 const PROGRESS_EVERY = 64 * 1024 * 1024;
 
 let syncBuffer: Buffer | undefined;
 
-/**
- * Hashes the whole of a local file with every algorithm in one pass. Reads
- * exactly `size` bytes and fails with `FILE_CHANGED` if the file is not the
- * one that was listed or changes while it is read.
- */
-export async function hashLocalFile(job: LocalHashJob, control: HashControl): Promise<Record<string, string>> {
-  const hasher = await createMultiHasher(job.algorithms);
-  return job.size <= SYNC_READ_LIMIT ? hashSync(job, hasher) : await hashAsync(job, hasher, control);
+function grownError(path: string, size: number): CheckError {
+  return new CheckError(ErrorCode.FileChanged, `${path} grew while it was being read (it had ${size} bytes when opened)`, {
+    retryable: true,
+  });
 }
 
-function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string> {
+/*
+ * Both functions hash the whole of a local file with every algorithm in one
+ * pass, read exactly `size` bytes, and fail with `FILE_CHANGED` if the file
+ * is not the one that was listed or changes while it is read.
+ */
+
+/**
+ * A file of at most SYNC_READ_LIMIT bytes, in one synchronous go: no
+ * promise, no turn of the event loop. Needs `prepareSyncHashers` for the
+ * algorithms first.
+ */
+export function hashSmallFile(job: LocalHashJob): Record<string, string> {
+  if (job.size > SYNC_READ_LIMIT) throw new RangeError(`${job.displayPath} is too large to hash synchronously`);
+  const hasher = createMultiHasherSync(job.algorithms);
   const buffer = (syncBuffer ??= Buffer.allocUnsafe(SYNC_CHUNK));
   let fd: number;
   try {
@@ -56,6 +70,17 @@ function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string
   }
   try {
     const identity = checkOpened(fstatSync(fd), job, job.displayPath);
+    if (job.size < buffer.length) {
+      // The whole file in one call, asking for a byte more: a file that grew
+      // shows without a second fstat (2–3 µs, a tenth of hashing a small
+      // file). A same-size rewrite racing this single read is not seen.
+      const bytesRead = readSync(fd, buffer, 0, job.size + 1, 0);
+      if (bytesRead > job.size) throw grownError(job.displayPath, job.size);
+      if (bytesRead === job.size) {
+        hasher.update(buffer.subarray(0, bytesRead));
+        return hasher.digest();
+      }
+    }
     let position = 0;
     while (position < job.size) {
       const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
@@ -72,7 +97,9 @@ function hashSync(job: LocalHashJob, hasher: MultiHasher): Record<string, string
   }
 }
 
-async function hashAsync(job: LocalHashJob, hasher: MultiHasher, control: HashControl): Promise<Record<string, string>> {
+/** A file of any size, reading the next block while the current one is hashed. */
+export async function hashLargeFile(job: LocalHashJob, control: HashControl): Promise<Record<string, string>> {
+  const hasher = await createMultiHasher(job.algorithms);
   let handle;
   try {
     handle = await open(job.localPath, LOCAL_OPEN_FLAGS);

@@ -38,9 +38,9 @@ async function createWasmHasher(algorithm: ChecksumAlgorithm): Promise<IHasher> 
 }
 
 /**
- * Makes a hasher for the algorithms. `node:crypto` hashers are made fresh;
- * WebAssembly ones are created asynchronously (their module is compiled
- * once per thread by hash-wasm and cached).
+ * Makes a hasher for the algorithms, every hasher fresh (safe to interleave
+ * with other hashing, as asynchronous reads do). WebAssembly modules are
+ * compiled once per thread by hash-wasm and cached.
  */
 export async function createMultiHasher(algorithms: readonly ChecksumAlgorithm[]): Promise<MultiHasher> {
   const hashers: Array<[ChecksumAlgorithm, HexHasher]> = [];
@@ -53,15 +53,50 @@ export async function createMultiHasher(algorithms: readonly ChecksumAlgorithm[]
       hashers.push([algorithm, hasher]);
     }
   }
+  return multiHasher(hashers);
+}
+
+/** One WebAssembly hasher per algorithm, reused by `createMultiHasherSync` (see there). */
+const sharedWasmHashers = new Map<ChecksumAlgorithm, IHasher>();
+
+/** Loads what `createMultiHasherSync` needs for these algorithms; resolves at once once it has. */
+export async function prepareSyncHashers(algorithms: readonly ChecksumAlgorithm[]): Promise<void> {
+  for (const algorithm of algorithms) {
+    if (!NODE_CRYPTO_ALGORITHMS.has(algorithm) && !sharedWasmHashers.has(algorithm)) {
+      sharedWasmHashers.set(algorithm, await createWasmHasher(algorithm));
+    }
+  }
+}
+
+/**
+ * A hasher made without awaiting anything, for a file hashed in one
+ * synchronous go: no promise per small file. WebAssembly hashers are shared
+ * and reset, which is safe only because nothing else can run until this
+ * file's digest is taken. Call `prepareSyncHashers` first.
+ */
+export function createMultiHasherSync(algorithms: readonly ChecksumAlgorithm[]): MultiHasher {
+  const hashers: Array<[ChecksumAlgorithm, HexHasher]> = [];
+  for (const algorithm of algorithms) {
+    if (NODE_CRYPTO_ALGORITHMS.has(algorithm)) {
+      hashers.push([algorithm, createHash(algorithm)]);
+      continue;
+    }
+    const shared = sharedWasmHashers.get(algorithm);
+    if (!shared) throw new Error(`prepareSyncHashers was not called for ${algorithm}`);
+    shared.init();
+    hashers.push([algorithm, shared]);
+  }
+  return multiHasher(hashers);
+}
+
+function multiHasher(hashers: ReadonlyArray<[ChecksumAlgorithm, HexHasher]>): MultiHasher {
   return {
     update(chunk) {
       for (const [, hasher] of hashers) hasher.update(chunk);
     },
     digest() {
       const digests = {} as Record<ChecksumAlgorithm, string>;
-      for (const [algorithm, hasher] of hashers) {
-        digests[algorithm] = hasher.digest('hex');
-      }
+      for (const [algorithm, hasher] of hashers) digests[algorithm] = hasher.digest('hex');
       return digests;
     },
   };

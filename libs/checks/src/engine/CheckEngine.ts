@@ -1,6 +1,8 @@
 import { CheckError, ErrorCode, toCheckErrorInfo } from '../errors.js';
-import type { CheckErrorInfo, FileCheck, FileRef, Logger, ResultEnvelope, ToolInfo } from '../types.js';
+import type { FileCheck, FileRef, Logger, ResultEnvelope, ToolInfo } from '../types.js';
+import { CheckRun, type Outcome } from './CheckRun.js';
 import { mapOrdered } from './map-ordered.js';
+import { RunningChecks } from './RunningChecks.js';
 import type { FileReport, ListingProblem, SourceItem } from './report.js';
 
 /**
@@ -12,9 +14,13 @@ import type { FileReport, ListingProblem, SourceItem } from './report.js';
  */
 export const DEFAULT_CONCURRENCY = 256;
 
-/** Default time budget of one check on one file: a minute, plus a second per 20 MB. */
+/**
+ * Default time budget of one check on one file: a minute, plus a second per
+ * 20 MB, in whole seconds (Node keeps one timer list per distinct duration;
+ * thousands of distinct ones cost measurably).
+ */
 export function defaultTimeoutMs(size: number): number {
-  return 60_000 + Math.ceil(size / 20_000);
+  return 60_000 + Math.ceil(size / 20_000_000) * 1000;
 }
 
 export interface CheckEngineOptions {
@@ -68,8 +74,8 @@ export class CheckEngine {
   readonly #timeoutMs: (file: FileRef) => number;
   readonly #signal: AbortSignal | undefined;
   readonly #logger: Logger;
-  /** The checks running now, to stop them all when the run is cancelled. */
-  readonly #running = new Set<CheckRun>();
+  /** The checks running now: stopped when their budget is spent, or all at once when the run is cancelled. */
+  readonly #running = new RunningChecks();
   #state: 'new' | 'ready' | 'closed' = 'new';
 
   constructor(options: CheckEngineOptions) {
@@ -91,7 +97,7 @@ export class CheckEngine {
     this.#signal?.addEventListener(
       'abort',
       () => {
-        for (const run of this.#running) run.stop(abortedError(run.check));
+        this.#running.stopAll((run) => abortedError(run.check));
       },
       { once: true },
     );
@@ -138,14 +144,18 @@ export class CheckEngine {
   }
 
   /** Checks one item; never rejects. */
-  async checkItem(item: SourceItem): Promise<FileReport> {
+  checkItem(item: SourceItem): Promise<FileReport> {
     this.#assertReady();
-    const report = 'file' in item ? await this.#checkFile(item.file) : this.#reportProblem(item.problem);
-    this.progress.filesDone++;
-    return report;
+    const done = (report: FileReport): FileReport => {
+      this.progress.filesDone++;
+      return report;
+    };
+    // Plain promise chains rather than async functions: this runs once per
+    // file, and each async frame costs allocations the small-file case feels.
+    return 'file' in item ? this.#checkFile(item.file).then(done) : Promise.resolve(done(this.#reportProblem(item.problem)));
   }
 
-  async #checkFile(file: FileRef): Promise<FileReport> {
+  #checkFile(file: FileRef): Promise<FileReport> {
     let reported = 0;
     const progress = (bytesDone: number): void => {
       // Checks run side by side over the same bytes: count the furthest one.
@@ -154,49 +164,44 @@ export class CheckEngine {
         reported = Math.min(bytesDone, file.size);
       }
     };
-    try {
-      const envelopes = await Promise.all(this.#checks.map((check) => this.#runCheck(check, file, progress)));
-      return {
-        id: file.id,
-        path: file.path,
-        size: file.size,
-        ...(file.localPath === undefined ? {} : { localPath: file.localPath }),
-        ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
-        ...(file.expected ? { expected: file.expected } : {}),
-        results: Object.fromEntries(envelopes.map((envelope) => [envelope.check, envelope])),
-      };
-    } finally {
+    const checks = this.#checks;
+    const running = checks.length === 1 ? this.#runCheck(checks[0], file, progress).then((one) => [one]) : Promise.all(checks.map((check) => this.#runCheck(check, file, progress)));
+    return running.then((envelopes) => {
       progress(file.size);
       // Not awaited: a check that overran its budget may still have a read
       // pending, which a close waits for, and a read on a hung disk never ends.
       file.close?.().catch((error: unknown) => this.#logger.warn(`closing ${file.path} failed`, error));
-    }
+      const results: Record<string, ResultEnvelope> = {};
+      for (const envelope of envelopes) results[envelope.check] = envelope;
+      const report: { -readonly [K in keyof FileReport]: FileReport[K] } = { id: file.id, path: file.path, size: file.size, results };
+      if (file.localPath !== undefined) report.localPath = file.localPath;
+      if (file.lastModified !== undefined) report.lastModified = file.lastModified;
+      if (file.expected) report.expected = file.expected;
+      return report;
+    });
   }
 
   #runCheck(check: FileCheck, file: FileRef, progress: (bytes: number) => void): Promise<ResultEnvelope> {
     const startedAt = Date.now();
     const start = performance.now();
-    const envelope = (outcome: Outcome): ResultEnvelope => ({
-      fileId: file.id,
-      check: check.name,
-      checkVersion: check.version,
-      ...('result' in outcome
-        ? { status: 'completed' as const, result: outcome.result }
-        : { status: 'error' as const, error: outcome.error }),
-      tool: describe(check),
-      startedAt: new Date(startedAt).toISOString(),
-      durationMs: Math.round((performance.now() - start) * 1000) / 1000,
-    });
+    const envelope = (outcome: Outcome): ResultEnvelope => {
+      const tool = describe(check);
+      const at = new Date(startedAt).toISOString();
+      const durationMs = Math.round((performance.now() - start) * 1000) / 1000;
+      // Written out twice to keep the fields in this order in every report.
+      return 'result' in outcome
+        ? { fileId: file.id, check: check.name, checkVersion: check.version, status: 'completed', result: outcome.result, tool, startedAt: at, durationMs }
+        : { fileId: file.id, check: check.name, checkVersion: check.version, status: 'error', error: outcome.error, tool, startedAt: at, durationMs };
+    };
     if (this.#signal?.aborted) return Promise.resolve(envelope({ error: abortedError(check).toJSON() }));
 
     const budgetMs = check.timeoutMs?.(file) ?? this.#timeoutMs(file);
     return new Promise((resolve) => {
-      const run = new CheckRun(check, (outcome) => {
+      const run = new CheckRun(check, performance.now() + budgetMs, () => timeoutError(check, file, budgetMs), (outcome) => {
         this.#running.delete(run);
         resolve(envelope(outcome));
       });
       this.#running.add(run);
-      run.limit(budgetMs, () => timeoutError(check, file, budgetMs));
       const logger = this.#logger;
       let work: Promise<unknown>;
       try {
@@ -247,56 +252,6 @@ export class CheckEngine {
     if (this.#state !== 'ready') {
       throw new Error(this.#state === 'new' ? 'call init() before checking files' : 'this engine is closed');
     }
-  }
-}
-
-type Outcome = { readonly result: unknown } | { readonly error: CheckErrorInfo };
-
-/**
- * One check on one file: its time budget, its abort signal, and the single
- * way it ends (`finish` once; whatever comes later is ignored). The signal
- * is made only when the check asks for it: an AbortController costs more
- * than hashing a small file, and many checks finish without looking.
- */
-class CheckRun {
-  readonly check: FileCheck;
-  readonly #settle: (outcome: Outcome) => void;
-  #controller: AbortController | undefined;
-  #stopped: CheckError | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #done = false;
-
-  constructor(check: FileCheck, settle: (outcome: Outcome) => void) {
-    this.check = check;
-    this.#settle = settle;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#stopped) this.#controller.abort(this.#stopped);
-    }
-    return this.#controller.signal;
-  }
-
-  /** Stops the check with `reason()` when `ms` pass before it finishes. */
-  limit(ms: number, reason: () => CheckError): void {
-    this.#timer = setTimeout(() => this.stop(reason()), ms);
-  }
-
-  /** Ends the check now with `reason` and tells it, through its signal, to stop working. */
-  stop(reason: CheckError): void {
-    if (this.#done) return;
-    this.#stopped = reason;
-    this.#controller?.abort(reason);
-    this.finish({ error: reason.toJSON() });
-  }
-
-  finish(outcome: Outcome): void {
-    if (this.#done) return;
-    this.#done = true;
-    clearTimeout(this.#timer);
-    this.#settle(outcome);
   }
 }
 

@@ -38,13 +38,14 @@ export async function* mapOrdered<T, R>(
           break;
         }
         running++;
-        const task = fn(next.value).finally(() => {
+        const task = fn(next.value);
+        const settled = (): void => {
           running--;
           wake();
           void fill();
-        });
-        // Rejections surface when the consumer reaches this item.
-        task.catch(() => undefined);
+        };
+        // One handler for both outcomes; a rejection surfaces when the consumer reaches this item.
+        task.then(settled, settled);
         queue.push(task);
         wake();
       }

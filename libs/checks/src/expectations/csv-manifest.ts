@@ -26,7 +26,8 @@
  * without a checksum (DROID lists folders), and rows whose `URI` is not a
  * `file:` URI (entries inside archives, when DROID expands them).
  */
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type * as CsvParseSync from 'csv-parse/sync';
 import {
   LENGTH_TABLE,
   algorithmFromLength,
@@ -36,6 +37,16 @@ import {
 } from './algorithms.js';
 import type { EntryCollector } from './entry-collector.js';
 import { ManifestError, quoteText } from './manifest-error.js';
+
+/**
+ * csv-parse, loaded on first use: most runs read no CSV, and importing it
+ * costs every start-up (the CLI, each Lambda cold start) about 7 ms.
+ * Synchronous (`require` of its CommonJS build) because parsing is.
+ */
+let loadedParse: typeof CsvParseSync.parse | undefined;
+function csvParse(): typeof CsvParseSync.parse {
+  return (loadedParse ??= (createRequire(import.meta.url)('csv-parse/sync') as typeof CsvParseSync).parse);
+}
 
 const PATH_COLUMNS = [
   'clientsideoriginalfilepath',
@@ -132,7 +143,7 @@ function rank(layout: CsvLayout): number {
 
 function parseHeader(line: string, delimiter: string): string[] | undefined {
   try {
-    const records = parse(line, { delimiter, record_delimiter: '\n', relax_column_count: true }) as string[][];
+    const records = csvParse()(line, { delimiter, record_delimiter: '\n', relax_column_count: true }) as string[][];
     return records.length === 1 ? records[0] : undefined;
   } catch {
     return undefined;
@@ -211,7 +222,7 @@ export function parseCsvManifest(
   // that failed starts on the next line.
   let consumed = 0;
   try {
-    records = parse(text, {
+    records = csvParse()(text, {
       delimiter: layout.delimiter,
       record_delimiter: '\n',
       relax_column_count: true,
