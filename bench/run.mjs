@@ -54,13 +54,13 @@ function ensureBigFile(path, size) {
   closeSync(fd);
 }
 
-function ensureSmallFiles(dir, count) {
+function ensureFiles(dir, count, minBytes, maxBytes) {
   if (existsSync(dir) && countFiles(dir) === count) return;
-  log(`generating ${count} files of 1–64 KB in ${dir}…`);
+  log(`generating ${count} files of ${minBytes}–${maxBytes} bytes in ${dir}…`);
   for (let i = 0; i < count; i++) {
     const sub = join(dir, `d${String(i % 100).padStart(2, '0')}`);
     mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, `f${String(i).padStart(5, '0')}.bin`), randomBytes(1024 + ((i * 7919) % (63 * 1024))));
+    writeFileSync(join(sub, `f${String(i).padStart(5, '0')}.bin`), randomBytes(minBytes + ((i * 7919) % (maxBytes - minBytes))));
   }
 }
 
@@ -77,8 +77,10 @@ function row(task, tool, ms, extra = '') {
 mkdirSync(dataDir, { recursive: true });
 const big = join(dataDir, 'big-2GiB.bin');
 const small = join(dataDir, 'small-10k');
+const tiny = join(dataDir, 'tiny-50k');
 ensureBigFile(big, 2 * GiB);
-ensureSmallFiles(small, 10_000);
+ensureFiles(small, 10_000, 1024, 64 * 1024);
+ensureFiles(tiny, 50_000, 100, 4096);
 execFileSync('cat', [big], { stdio: ['ignore', 'ignore', 'inherit'] }); // into the page cache, for every tool alike
 
 log(`\nmedian of ${runs} runs each, after one warm-up run; ${process.versions.node} node, ${execFileSync('nproc').toString().trim()} cores\n`);
@@ -99,6 +101,12 @@ const smallOurs = time('tdr-checks 10k', [process.execPath, bin, 'check', small,
 const smallXargs = time('xargs 10k', `find ${JSON.stringify(small)} -type f -print0 | xargs -0 -P2 sha256sum`, { shell: true });
 row('SHA-256, 10,000 files 1–64 KB', 'tdr-checks check (whole process)', smallOurs, `${(10_000 / (smallOurs / 1000)).toFixed(0)} files/s`);
 row('SHA-256, 10,000 files 1–64 KB', 'find | xargs -0 -P2 sha256sum', smallXargs, `${(10_000 / (smallXargs / 1000)).toFixed(0)} files/s`);
+
+// No target: shows the cost per file of orchestration (see the issue notes), where xargs is at its best.
+const tinyOurs = time('tdr-checks 50k', [process.execPath, bin, 'check', tiny, '--format', 'jsonl']);
+const tinyXargs = time('xargs 50k', `find ${JSON.stringify(tiny)} -type f -print0 | xargs -0 -P2 sha256sum`, { shell: true });
+row('SHA-256, 50,000 files 0.1–4 KB', 'tdr-checks check (whole process)', tinyOurs, `${(50_000 / (tinyOurs / 1000)).toFixed(0)} files/s`);
+row('SHA-256, 50,000 files 0.1–4 KB', 'find | xargs -0 -P2 sha256sum', tinyXargs, `${(50_000 / (tinyXargs / 1000)).toFixed(0)} files/s`);
 
 const startOurs = time('tdr-checks --version', [process.execPath, bin, '--version'], { repeat: 15 });
 const startNode = time('node -e 0', [process.execPath, '-e', '0'], { repeat: 15 });

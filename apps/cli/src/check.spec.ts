@@ -270,6 +270,15 @@ describe('tdr-checks check: report formats and options', () => {
     expect(pdf['FILE_PATH']).toBe(join(root, 'doc "q", 1.pdf'));
   });
 
+  it('leaves out a report written into the folder being checked', async () => {
+    const root = folder({ 'a.txt': 'a' });
+    const { code, stdout } = await runCli(['check', root, '--format', 'jsonl', '--output', join(root, 'report.jsonl')]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    const lines = jsonLines(readFileSync(join(root, 'report.jsonl'), 'utf8'));
+    expect(lines.map((line) => line['path'])).toEqual(['a.txt']);
+  });
+
   it('applies a policy file', async () => {
     const root = folder({ 'a.txt': 'a', 'b.txt': 'b' });
     writeFileSync(join(dir.path, 'sums'), `${sha256('a')}  a.txt\n`);

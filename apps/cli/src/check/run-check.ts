@@ -49,7 +49,11 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     signal: env.signal,
   });
-  const source = new LocalFileSource(paths, expectations ? { expected: (path) => expectations.index.lookup(path) } : {});
+  const source = new LocalFileSource(paths, {
+    ...(expectations ? { expected: (path: string) => expectations.index.lookup(path) } : {}),
+    // A report written into the folder being checked would be checked while it is written.
+    exclude: options.output === undefined ? [] : [options.output],
+  });
   // The listing starts now, while the checks start their workers: both take tens of milliseconds.
   const listing = startNow(source.list(env.signal));
 

@@ -29,6 +29,14 @@ describe('LocalFileSource', () => {
     expect(await listAll(new LocalFileSource([]))).toEqual([]);
   });
 
+  it('leaves out excluded paths: a file, and a folder with all below it', async () => {
+    await put(tmp(), 'keep.txt', 'k');
+    await put(tmp(), 'report.csv', 'r');
+    await put(tmp(), 'out/inner.txt', 'i');
+    const source = new LocalFileSource([tmp()], { exclude: [join(tmp(), 'report.csv'), join(tmp(), 'out')] });
+    expect((await listAll(source)).map(summarise).map((item) => item.path)).toEqual(['keep.txt']);
+  });
+
   it('lists a zero-byte file with size 0', async () => {
     await put(tmp(), 'empty.txt');
     const items = await listAll(new LocalFileSource([tmp()]));

@@ -10,6 +10,11 @@ import { LocalFileRef } from './local-file-ref.js';
 export interface LocalFileSourceOptions {
   /** Facts the uploader declared, by absolute path (used for expected checksums). */
   expected?: (absolutePath: string) => ExpectedFacts | undefined;
+  /**
+   * Paths (as typed, or absolute) never to list, e.g. the report being
+   * written into the folder being checked: it would change under its check.
+   */
+  exclude?: readonly string[];
 }
 
 /**
@@ -50,6 +55,7 @@ export interface LocalFileSourceOptions {
 export class LocalFileSource implements FileSource {
   readonly #paths: readonly string[];
   readonly #expected: LocalFileSourceOptions['expected'];
+  readonly #exclude: readonly string[];
 
   /**
    * @param paths Files and folders as the user typed them: relative to
@@ -61,6 +67,7 @@ export class LocalFileSource implements FileSource {
     }
     this.#paths = [...paths];
     this.#expected = options.expected;
+    this.#exclude = (options.exclude ?? []).map((path) => resolve(path));
   }
 
   /**
@@ -70,7 +77,7 @@ export class LocalFileSource implements FileSource {
    */
   async *list(signal?: AbortSignal): AsyncGenerator<SourceItem, void, undefined> {
     signal?.throwIfAborted();
-    const roots = planRoots(this.#paths);
+    const roots = planRoots(this.#paths, this.#exclude);
     if (roots.length === 0) return;
     const worker = new ListingWorker(roots, signal);
     try {
@@ -121,14 +128,14 @@ export class LocalFileSource implements FileSource {
  * folder given earlier, is left out; paths given earlier that lie inside a
  * later folder are skipped by its walk. So ids stay unique.
  */
-function planRoots(paths: readonly string[]): RootJob[] {
+function planRoots(paths: readonly string[], exclude: readonly string[]): RootJob[] {
   const listed: string[] = [];
   const roots: RootJob[] = [];
   for (const given of paths) {
     // Lexical, like every later path of the walk: `localPath` is the path as the user would name it.
     const absolute = resolve(given);
     if (listed.some((earlier) => isSameOrInside(absolute, earlier))) continue;
-    const skip = listed.filter((earlier) => isSameOrInside(earlier, absolute));
+    const skip = [...listed, ...exclude].filter((other) => isSameOrInside(other, absolute));
     listed.push(absolute);
     roots.push({ given, absolute, id: rootId(given), skip });
   }
