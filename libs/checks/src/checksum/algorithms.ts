@@ -1,49 +1,39 @@
 /**
- * The checksum algorithms tdr-checks computes. SHA-1/2 and MD5 come from
- * `node:crypto` (OpenSSL, which uses the CPU's SHA instructions: about 7×
- * faster than WebAssembly here); the rest from `hash-wasm`.
+ * The checksum algorithms tdr-checks computes, in one table. SHA-1/2 and MD5
+ * come from `node:crypto` (OpenSSL, which uses the CPU's SHA instructions:
+ * about 7× faster than WebAssembly here); the rest from `hash-wasm`.
  */
-export const CHECKSUM_ALGORITHMS = [
-  'sha256',
-  'sha1',
-  'md5',
-  'sha224',
-  'sha384',
-  'sha512',
-  'blake3',
-  'xxh64',
-  'crc32c',
-] as const;
+const ALGORITHMS = {
+  sha256: { hexLength: 64, by: 'node:crypto' },
+  sha1: { hexLength: 40, by: 'node:crypto' },
+  md5: { hexLength: 32, by: 'node:crypto' },
+  sha224: { hexLength: 56, by: 'node:crypto' },
+  sha384: { hexLength: 96, by: 'node:crypto' },
+  sha512: { hexLength: 128, by: 'node:crypto' },
+  blake3: { hexLength: 64, by: 'hash-wasm' },
+  xxh64: { hexLength: 16, by: 'hash-wasm' },
+  crc32c: { hexLength: 8, by: 'hash-wasm' },
+} as const;
 
-export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+export type ChecksumAlgorithm = keyof typeof ALGORITHMS;
+
+/** Every algorithm, in the order `--help` lists them. */
+export const CHECKSUM_ALGORITHMS = Object.keys(ALGORITHMS) as readonly ChecksumAlgorithm[];
 
 export const DEFAULT_ALGORITHMS: readonly ChecksumAlgorithm[] = ['sha256'];
 
 /** Algorithms `node:crypto` computes; the others need `hash-wasm`. */
-export const NODE_CRYPTO_ALGORITHMS: ReadonlySet<ChecksumAlgorithm> = new Set([
-  'sha256',
-  'sha1',
-  'md5',
-  'sha224',
-  'sha384',
-  'sha512',
-]);
+export const NODE_CRYPTO_ALGORITHMS: ReadonlySet<ChecksumAlgorithm> = new Set(
+  CHECKSUM_ALGORITHMS.filter((algorithm) => ALGORITHMS[algorithm].by === 'node:crypto'),
+);
 
 /** Hex digits of each algorithm's digest, to validate expected values. */
-export const DIGEST_HEX_LENGTH: Readonly<Record<ChecksumAlgorithm, number>> = {
-  sha256: 64,
-  sha1: 40,
-  md5: 32,
-  sha224: 56,
-  sha384: 96,
-  sha512: 128,
-  blake3: 64,
-  xxh64: 16,
-  crc32c: 8,
-};
+export const DIGEST_HEX_LENGTH = Object.fromEntries(
+  CHECKSUM_ALGORITHMS.map((algorithm) => [algorithm, ALGORITHMS[algorithm].hexLength]),
+) as Readonly<Record<ChecksumAlgorithm, number>>;
 
 export function isChecksumAlgorithm(name: string): name is ChecksumAlgorithm {
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(name);
+  return Object.hasOwn(ALGORITHMS, name);
 }
 
 /**

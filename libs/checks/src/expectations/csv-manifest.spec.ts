@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError } from './manifest-error.js';
 import { parseManifest } from './parse-manifest.js';
-
-const A64 = 'a'.repeat(64);
-const B64 = 'b'.repeat(64);
-const C32 = 'c'.repeat(32);
-const D40 = 'd'.repeat(40);
-
-function manifestError(fn: () => unknown): ManifestError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return error as ManifestError;
-  }
-  throw new Error('expected a ManifestError, nothing was thrown');
-}
+import { A64, B64, C32, D40, manifestError } from '../test-support/manifests.js';
 
 const csv = (content: string, fileName = 'list.csv') => parseManifest(content, { fileName });
 

@@ -4,10 +4,7 @@ import { ExpectationIndex, chooseManifestBase } from './expectation-index.js';
 import { ManifestError } from './manifest-error.js';
 import type { ManifestEntry, ManifestFormat, ParsedManifest } from './manifest-types.js';
 import { parseManifest } from './parse-manifest.js';
-
-const A64 = 'a'.repeat(64);
-const B64 = 'b'.repeat(64);
-const C32 = 'c'.repeat(32);
+import { A64, B64, C32 } from '../test-support/manifests.js';
 
 function manifestOf(entries: Array<[string, Record<string, string>]>, format: ManifestFormat = 'gnu'): ParsedManifest {
   return {

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError } from './manifest-error.js';
 import type { ParsedManifest } from './manifest-types.js';
 import { parseManifest } from './parse-manifest.js';
-
-const A64 = 'a'.repeat(64);
-const B64 = 'b'.repeat(64);
-const C32 = 'c'.repeat(32);
-const D40 = 'd'.repeat(40);
-const E96 = 'e'.repeat(96);
-const F128 = 'f'.repeat(128);
-
-/** Runs `fn`, which must throw a ManifestError, and returns it. */
-function manifestError(fn: () => unknown): ManifestError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return error as ManifestError;
-  }
-  throw new Error('expected a ManifestError, nothing was thrown');
-}
+import { A64, B64, C32, D40, E96, F128, manifestError } from '../test-support/manifests.js';
 
 function paths(manifest: ParsedManifest): string[] {
   return manifest.entries.map((entry) => entry.path);
