@@ -101,13 +101,16 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     };
 
     await output.write(format.start(info));
+    // The files already reported stand when the listing stops early (Ctrl-C,
+    // or its worker failing): the report is still finished and valid.
+    let listingFailure: Error | undefined;
     try {
       for await (const report of engine.run(items)) await emit(report);
     } catch (error) {
-      // Ctrl-C stops the listing with the signal's reason; the files already reported stand.
-      if (!env.signal.aborted) throw error;
+      if (!env.signal.aborted) listingFailure = error instanceof Error ? error : new Error(String(error));
     }
-    if (expectations && !env.signal.aborted) {
+    // Only a complete listing can tell which listed files are missing.
+    if (expectations && !env.signal.aborted && !listingFailure) {
       for (const report of missingFileReports(expectations, roots)) await emit(report);
     }
     progress?.stop();
@@ -119,6 +122,10 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
 
     if (!options.quiet && (options.format !== 'table' || options.output !== undefined)) env.note(summaryLine(summary));
     if (expectations && !options.quiet) env.note(`--expected: ${expectations.manifest.format} manifest, paths relative to ${expectations.base}`);
+    if (listingFailure) {
+      env.note(`tdr-checks: ${listingFailure.message}; the report holds the files checked before that`);
+      return ExitCode.Error;
+    }
     if (env.signal.aborted) {
       env.note('interrupted: the report lists the files finished before Ctrl-C; the others were not checked');
       return ExitCode.Interrupted;
