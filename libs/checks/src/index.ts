@@ -32,8 +32,13 @@ export { CHECKSUM_CHECK_VERSION, checksumCheck } from './checksum/checksumCheck.
 export type { ChecksumCheckOptions, ChecksumResult } from './checksum/checksumCheck.js';
 export { Policy, PolicyError, isAtLeast } from './policy/Policy.js';
 export type { Judgement, PolicyFile, Reason, Verdict } from './policy/Policy.js';
-export { BUILT_IN_RULES, NEVER_PASS, REASON_CODES } from './policy/reasons.js';
-export type { Finding, Rule } from './policy/reasons.js';
+export { NEVER_PASS, REASON_CODES } from './policy/reasons.js';
+export { BUILT_IN_RULES } from './policy/rules.js';
+export type { Finding, Rule, RuleData } from './policy/rules.js';
+export type { FormatMatch, FormatResult, IdentificationMethod } from './format/result.js';
+export type { FlagsResult } from './flags/result.js';
+export { detectExecutable } from './flags/executable.js';
+export type { ExecutableKind } from './flags/executable.js';
 export { ExpectationIndex, ManifestError, chooseManifestBase, parseManifest } from './expectations/index.js';
 export type {
   ExpectationIndexOptions,

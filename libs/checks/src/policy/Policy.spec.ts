@@ -84,6 +84,67 @@ describe('Policy', () => {
     expect(Object.keys(Policy.default().verdicts).sort()).toEqual(Object.keys(REASON_CODES).sort());
   });
 
+  const formatEnvelope = (matches: Array<{ puid: string; name?: string; extensionMismatch?: boolean; extension?: string }>) =>
+    envelope('format', {
+      result: {
+        matches: matches.map((match) => ({
+          puid: match.puid,
+          formatName: match.name ?? 'Some format',
+          formatVersion: '',
+          mimeType: '',
+          method: 'Signature',
+          basis: 'byte match at 0',
+          extension: match.extension ?? 'bin',
+          extensionMismatch: match.extensionMismatch ?? false,
+        })),
+      },
+    });
+
+  it('gives reasons from the PUID lists, unidentified and ambiguous formats, and extension mismatches', () => {
+    expect(policy.judge(report([formatEnvelope([{ puid: 'fmt/494', name: 'MS Office Encrypted Document' }])]))).toMatchObject({
+      verdict: 'fail',
+      reasons: [{ code: 'PasswordProtected', check: 'format', message: expect.stringContaining('fmt/494') }],
+    });
+    expect(policy.judge(report([formatEnvelope([{ puid: 'x-fmt/263' }])])).reasons.map((reason) => reason.code)).toEqual(['Zip']);
+    expect(policy.judge(report([formatEnvelope([])]))).toMatchObject({ verdict: 'warn', reasons: [{ code: 'Unidentified' }] });
+    const ambiguous = policy.judge(report([formatEnvelope([{ puid: 'fmt/40' }, { puid: 'fmt/41', extensionMismatch: true, extension: 'doc' }])]));
+    expect(ambiguous.verdict).toBe('warn');
+    expect(ambiguous.reasons.map((reason) => reason.code)).toEqual(['MultipleFormats', 'ExtensionMismatch']);
+    expect(policy.judge(report([formatEnvelope([{ puid: 'fmt/276', name: 'PDF 1.7' }])]))).toEqual({ verdict: 'pass', reasons: [] });
+  });
+
+  it('gives reasons from the flags check, once per code even when the format says the same', () => {
+    const flags = envelope('flags', { result: { passwordProtected: true, passwordProtectedBasis: 'PDF trailer has /Encrypt', executable: false, zeroBytes: false } });
+    const judged = policy.judge(report([formatEnvelope([{ puid: 'fmt/754' }]), flags]));
+    expect(judged.reasons).toHaveLength(1);
+    expect(judged.reasons[0]).toMatchObject({ code: 'PasswordProtected', verdict: 'fail' });
+    expect(judged.reasons[0].message).toContain('fmt/754');
+    expect(judged.reasons[0].message).toContain('/Encrypt');
+    const empty = envelope('flags', { result: { passwordProtected: false, executable: true, executableKind: 'ELF', zeroBytes: true } });
+    expect(policy.judge(report([empty])).reasons.map((reason) => reason.code)).toEqual(['Executable', 'ZeroByteFile']);
+  });
+
+  it('gives reasons from file names, case-insensitively with wildcards', () => {
+    const named = (path: string) => policy.judge(report([], { path })).reasons.map((reason) => reason.code);
+    expect(named('sub/Desktop.INI')).toEqual(['DesktopIni']);
+    expect(named('.DS_Store')).toEqual(['OperatingSystemMac']);
+    expect(named('photos/._IMG_0001.JPG')).toEqual(['OperatingSystemMac']);
+    expect(named('~$report.docx')).toEqual(['OperatingSystemMac']);
+    expect(named('Thumbs.db')).toEqual(['SystemFile']);
+    expect(named('report.docx')).toEqual([]);
+    expect(named('not.desktop.ini.txt')).toEqual([]);
+  });
+
+  it('lets a policy file replace a PUID list or a name list, as an object or a plain list', async () => {
+    const custom = await Policy.fromJson(JSON.stringify({ formats: { Zip: ['fmt/276'] }, fileNames: { DesktopIni: [] } }), 'custom.json');
+    expect(custom.judge(report([formatEnvelope([{ puid: 'fmt/276' }])])).reasons.map((reason) => reason.code)).toEqual(['Zip']);
+    expect(custom.judge(report([formatEnvelope([{ puid: 'x-fmt/263' }])])).reasons).toEqual([]);
+    expect(custom.judge(report([], { path: 'desktop.ini' })).reasons).toEqual([]);
+    expect(custom.formats['PasswordProtected']).toHaveProperty('fmt/494');
+    await expect(Policy.fromJson(JSON.stringify({ formats: { Zip: ['zip'] } }), 'bad.json')).rejects.toThrow(/formats\.Zip\.0: a PRONOM PUID/);
+    await expect(Policy.fromJson(JSON.stringify({ fileNames: { Nope: ['x'] } }), 'bad.json')).rejects.toThrow(/unknown reason code "Nope"/);
+  });
+
   it('orders verdicts', () => {
     expect(isAtLeast('fail', 'warn')).toBe(true);
     expect(isAtLeast('warn', 'fail')).toBe(false);
