@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
 import { checkOptions } from './check/options.js';
+import { registerSignaturesCommand } from './signatures/command.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -43,6 +44,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
   check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {
     process.exitCode = await run.check(paths, options as never);
   });
+  registerSignaturesCommand(program);
   return program;
 }
 

@@ -48,3 +48,32 @@ export type {
   ParsedManifest,
   UnmatchedEntry,
 } from './expectations/index.js';
+export {
+  DEFAULT_KEEP_PREVIOUS,
+  DEFAULT_MAX_SIGNATURE_BYTES,
+  DEFAULT_PRONOM_URL,
+  DEFAULT_UPDATE_TIMEOUT_MS,
+  HOW_TO_GET_SIGNATURES,
+  PRONOM_BINARY_URL_ENV,
+  PRONOM_CONTAINER_URL_ENV,
+  PRONOM_URL_ENV,
+  SIGNATURES_DIR_ENV,
+  SignatureDownloadError,
+  SignatureUpdateError,
+  inspectSignatureDir,
+  resolveSignatureDir,
+  updateSignatures,
+} from './format/store/index.js';
+export type {
+  BinarySignatureFile,
+  ContainerSignatureFile,
+  ResolvedSignatureDir,
+  SignatureDirInspection,
+  SignatureDirStatus,
+  SignatureFileUpdate,
+  SignatureKind,
+  SignatureUpdateEvent,
+  SignatureUpdateFailureCode,
+  UpdateSignaturesOptions,
+  UpdateSignaturesResult,
+} from './format/store/index.js';
