@@ -51,7 +51,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
 async function main(): Promise<void> {
   const controller = new AbortController();
   process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted: finishing the report of what is done (Ctrl-C again to quit at once)\n');
+    process.stderr.write('\ninterrupted: finishing what is under way (Ctrl-C again to quit at once)\n');
     controller.abort(new Error('interrupted'));
     // The default action, not process.exit(): exit waits for every thread,
     // and one stuck in a read of a hung disk would never let it finish.
