@@ -6,6 +6,9 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, jsonLines, runCli, tempDir } from './test-support/run-cli.js';
 
+/** These tests are about the checksum and the CLI itself; format and flags have their own. */
+const CHECKSUM_ONLY = ['--checks', 'checksum'];
+
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -32,7 +35,7 @@ function folder(files: Record<string, string | Buffer>): string {
 describe('tdr-checks check: a folder', () => {
   it('reports the SHA-256 of every file, in a fixed order, with paths relative to the folder', async () => {
     const root = folder({ 'b.txt': 'bee', 'a.txt': 'ay', 'sub/c.txt': 'sea', 'sub/deeper/d.bin': randomBytes(70_000) });
-    const { code, stdout, stderr } = await runCli(['check', root, '--format', 'jsonl']);
+    const { code, stdout, stderr } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl']);
     expect(code).toBe(0);
     const lines = jsonLines(stdout);
     expect(lines.map((line) => line['path'])).toEqual(['a.txt', 'b.txt', 'sub/c.txt', 'sub/deeper/d.bin']);
@@ -46,7 +49,7 @@ describe('tdr-checks check: a folder', () => {
 
   it('handles an empty folder: no lines, exit 0', async () => {
     const root = folder({});
-    const { code, stdout, stderr } = await runCli(['check', root, '--format', 'jsonl']);
+    const { code, stdout, stderr } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl']);
     expect(code).toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/0 files/);
@@ -54,20 +57,20 @@ describe('tdr-checks check: a folder', () => {
 
   it('checks a zero-byte file', async () => {
     const root = folder({ empty: '' });
-    const [line] = jsonLines((await runCli(['check', root, '--format', 'jsonl'])).stdout);
+    const [line] = jsonLines((await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl'])).stdout);
     expect(line).toMatchObject({ path: 'empty', size: 0, verdict: 'pass', checks: { checksum: { result: { sha256: EMPTY_SHA256 } } } });
   });
 
   it('keeps odd names intact: spaces, unicode, newlines, leading dashes', async () => {
     const names = ['with space.txt', 'café-ü-文件.txt', 'line\nbreak.txt', '-leading-dash', '--also', 'tab\there'];
     const root = folder(Object.fromEntries(names.map((name) => [name, name])));
-    const { code, stdout } = await runCli(['check', root, '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl']);
     expect(code).toBe(0);
     const lines = jsonLines(stdout);
     expect(lines.map((line) => line['path']).sort()).toEqual([...names].sort());
     for (const line of lines) expect(line['checks'].checksum.result.sha256).toBe(sha256(line['path']));
     // The table keeps one line per file: control characters in names are shown escaped.
-    const table = await runCli(['check', root]);
+    const table = await runCli(['check', ...CHECKSUM_ONLY, root]);
     expect(table.stdout).toContain('"line\\nbreak.txt"');
     expect(table.stdout).toContain('"tab\\there"');
   });
@@ -75,14 +78,14 @@ describe('tdr-checks check: a folder', () => {
   it('takes a path that starts with a dash after --', async () => {
     mkdirSync(join(dir.path, '-dash-dir'));
     writeFileSync(join(dir.path, '-dash-dir', 'f'), 'f');
-    const { code, stdout } = await runCli(['check', '--format', 'jsonl', '--', '-dash-dir'], { cwd: dir.path });
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, '--format', 'jsonl', '--', '-dash-dir'], { cwd: dir.path });
     expect(code).toBe(0);
     expect(jsonLines(stdout).map((line) => line['path'])).toEqual(['f']);
   });
 
   it('computes several algorithms in one run and agrees with coreutils', async () => {
     const root = folder({ 'data.bin': randomBytes(300_000) });
-    const { stdout } = await runCli(['check', root, '--algorithms', 'sha256,md5,sha1,sha512,blake3,xxh64,crc32c', '--format', 'jsonl']);
+    const { stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--algorithms', 'sha256,md5,sha1,sha512,blake3,xxh64,crc32c', '--format', 'jsonl']);
     const result = jsonLines(stdout)[0]['checks'].checksum.result;
     const file = join(root, 'data.bin');
     expect(result.sha256).toBe(execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]);
@@ -98,7 +101,7 @@ describe('tdr-checks check: a folder', () => {
 describe('tdr-checks check: files that cannot be read', () => {
   it('reports a path that does not exist, checks the rest, exits 2', async () => {
     const root = folder({ 'ok.txt': 'ok' });
-    const { code, stdout } = await runCli(['check', root, join(dir.path, 'nope'), '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, join(dir.path, 'nope'), '--format', 'jsonl']);
     expect(code).toBe(2);
     const lines = jsonLines(stdout);
     expect(lines).toHaveLength(2);
@@ -112,7 +115,7 @@ describe('tdr-checks check: files that cannot be read', () => {
     const root = folder({ 'secret.txt': 'secret', 'closed/inside.txt': 'inside', 'open.txt': 'open' });
     chmodSync(join(root, 'secret.txt'), 0o000);
     chmodSync(join(root, 'closed'), 0o000);
-    const { code, stdout } = await runCli(['check', root, '--format', 'jsonl'], { unprivileged: true });
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl'], { unprivileged: true });
     expect(code).toBe(2);
     const byPath = Object.fromEntries(jsonLines(stdout).map((line) => [line['path'], line]));
     expect(byPath['open.txt']).toMatchObject({ verdict: 'pass' });
@@ -124,7 +127,7 @@ describe('tdr-checks check: files that cannot be read', () => {
     const root = folder({ 'sub/file.txt': 'f' });
     symlinkSync('..', join(root, 'sub', 'up'));
     symlinkSync('self', join(root, 'self'));
-    const { code, stdout } = await runCli(['check', root, '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl']);
     expect(code).toBe(2);
     const lines = jsonLines(stdout);
     expect(lines.map((line) => line['path'])).toEqual(['self', 'sub/file.txt', 'sub/up']);
@@ -135,7 +138,7 @@ describe('tdr-checks check: files that cannot be read', () => {
 
   it('gives up on a file when its time budget is spent, with exit 2', async () => {
     const root = folder({ 'big.bin': Buffer.alloc(256 * 1024 * 1024) });
-    const { code, stdout } = await runCli(['check', root, '--timeout', '0.001', '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--timeout', '0.001', '--format', 'jsonl']);
     expect(code).toBe(2);
     expect(jsonLines(stdout)[0]['checks'].checksum.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
@@ -147,7 +150,7 @@ describe('tdr-checks check: interrupted', () => {
     for (let i = 0; i < 6; i++) files[`b-big-${i}.bin`] = Buffer.alloc(300 * 1024 * 1024, i);
     const root = folder(files);
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [BIN, 'check', root, '--format', 'json', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'check', ...CHECKSUM_ONLY, root, '--format', 'json', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -182,7 +185,7 @@ describe('tdr-checks check --expected', () => {
       join(bag, 'manifest-sha256.txt'),
       [`${sha256('good')}  data/good.txt`, `${sha256('original')}  data/sub/bad 100%25.txt`, `${sha256('gone')}  data/gone.txt`, ''].join('\n'),
     );
-    const { code, stdout, stderr } = await runCli(['check', join(bag, 'data'), '--expected', join(bag, 'manifest-sha256.txt'), '--format', 'jsonl']);
+    const { code, stdout, stderr } = await runCli(['check', ...CHECKSUM_ONLY, join(bag, 'data'), '--expected', join(bag, 'manifest-sha256.txt'), '--format', 'jsonl']);
     expect(code).toBe(1);
     const byPath = Object.fromEntries(jsonLines(stdout).map((line) => [line['path'], line]));
     expect(byPath['good.txt']).toMatchObject({ verdict: 'pass', checks: { checksum: { result: { matches: true } } } });
@@ -197,10 +200,10 @@ describe('tdr-checks check --expected', () => {
     const root = folder({ 'a.txt': 'a', 'b.txt': 'b' });
     const sums = execFileSync('sha256sum', ['transfer/a.txt'], { cwd: dir.path, encoding: 'utf8' });
     writeFileSync(join(dir.path, 'SHA256SUMS'), sums);
-    const lenient = await runCli(['check', root, '--expected', join(dir.path, 'SHA256SUMS'), '--format', 'jsonl']);
+    const lenient = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(dir.path, 'SHA256SUMS'), '--format', 'jsonl']);
     expect(lenient.code).toBe(0);
     expect(jsonLines(lenient.stdout).map((line) => line['verdict'])).toEqual(['pass', 'warn']);
-    const strict = await runCli(['check', root, '--expected', join(dir.path, 'SHA256SUMS'), '--fail-on', 'warn', '--quiet']);
+    const strict = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(dir.path, 'SHA256SUMS'), '--fail-on', 'warn', '--quiet']);
     expect(strict.code).toBe(1);
     expect(strict.stdout).not.toContain('a.txt');
     expect(strict.stdout).toContain('b.txt');
@@ -210,7 +213,7 @@ describe('tdr-checks check --expected', () => {
   it('reads a CSV with path and checksum columns', async () => {
     const root = folder({ 'x y.txt': 'xy', 'z.txt': 'z' });
     writeFileSync(join(root, '..', 'list.csv'), `"File Path",MD5\n"x y.txt",${createHash('md5').update('xy').digest('hex')}\nz.txt,${'f'.repeat(32)}\n`);
-    const { code, stdout } = await runCli(['check', root, '--expected', join(root, '..', 'list.csv'), '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(root, '..', 'list.csv'), '--format', 'jsonl']);
     expect(code).toBe(1);
     const lines = jsonLines(stdout);
     expect(lines[0]).toMatchObject({ path: 'x y.txt', verdict: 'pass' });
@@ -222,7 +225,7 @@ describe('tdr-checks check --expected', () => {
     const root = folder({ 'in.txt': 'in' });
     writeFileSync(join(dir.path, 'secret'), 'outside');
     writeFileSync(join(root, 'manifest-sha256.txt'), `${sha256('in')}  in.txt\n${sha256('outside')}  ../secret\n`);
-    const { code, stdout } = await runCli(['check', root, '--expected', join(root, 'manifest-sha256.txt'), '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(root, 'manifest-sha256.txt'), '--format', 'jsonl']);
     expect(code).toBe(1);
     const outside = jsonLines(stdout).find((line) => line['path'] === '../secret');
     expect(outside).toMatchObject({ verdict: 'fail', size: null, reasons: [{ code: 'OutsideFolder' }], checks: {} });
@@ -231,11 +234,11 @@ describe('tdr-checks check --expected', () => {
   it('refuses a malformed manifest before checking anything, naming the line', async () => {
     const root = folder({ 'a.txt': 'a' });
     writeFileSync(join(dir.path, 'sums.txt'), `${sha256('a')}  a.txt\nnot a checksum line\n`);
-    const { code, stdout, stderr } = await runCli(['check', root, '--expected', join(dir.path, 'sums.txt')]);
+    const { code, stdout, stderr } = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(dir.path, 'sums.txt')]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/sums\.txt line 2/);
-    const missing = await runCli(['check', root, '--expected', join(dir.path, 'nope.txt')]);
+    const missing = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(dir.path, 'nope.txt')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file');
   });
@@ -244,7 +247,7 @@ describe('tdr-checks check --expected', () => {
 describe('tdr-checks check: report formats and options', () => {
   it('writes one JSON document with --format json', async () => {
     const root = folder({ 'a.txt': 'a', 'b.txt': 'b' });
-    const { code, stdout } = await runCli(['check', root, '--format', 'json']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'json']);
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
     expect(doc.tool.name).toBe('tdr-checks');
@@ -256,7 +259,7 @@ describe('tdr-checks check: report formats and options', () => {
   it('writes DROID export columns with --format csv, to --output', async () => {
     const root = folder({ 'doc "q", 1.pdf': 'pdf', 'b.txt': 'b' });
     const out = join(dir.path, 'report.csv');
-    const { code, stdout } = await runCli(['check', root, '--format', 'csv', '--algorithms', 'sha256,md5', '--output', out]);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'csv', '--algorithms', 'sha256,md5', '--output', out]);
     expect(code).toBe(0);
     expect(stdout).toBe('');
     const rows = parse(readFileSync(out), { columns: true }) as Array<Record<string, string>>;
@@ -272,7 +275,7 @@ describe('tdr-checks check: report formats and options', () => {
 
   it('leaves out a report written into the folder being checked', async () => {
     const root = folder({ 'a.txt': 'a' });
-    const { code, stdout } = await runCli(['check', root, '--format', 'jsonl', '--output', join(root, 'report.jsonl')]);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--format', 'jsonl', '--output', join(root, 'report.jsonl')]);
     expect(code).toBe(0);
     expect(stdout).toBe('');
     const lines = jsonLines(readFileSync(join(root, 'report.jsonl'), 'utf8'));
@@ -283,7 +286,7 @@ describe('tdr-checks check: report formats and options', () => {
     const root = folder({ 'a.txt': 'a', 'b.txt': 'b' });
     writeFileSync(join(dir.path, 'sums'), `${sha256('a')}  a.txt\n`);
     writeFileSync(join(dir.path, 'strict.json'), JSON.stringify({ verdicts: { NotInManifest: 'fail' } }));
-    const { code, stdout } = await runCli(['check', root, '--expected', join(dir.path, 'sums'), '--policy', join(dir.path, 'strict.json'), '--format', 'jsonl']);
+    const { code, stdout } = await runCli(['check', ...CHECKSUM_ONLY, root, '--expected', join(dir.path, 'sums'), '--policy', join(dir.path, 'strict.json'), '--format', 'jsonl']);
     expect(code).toBe(1);
     expect(jsonLines(stdout)[1]).toMatchObject({ path: 'b.txt', verdict: 'fail', reasons: [{ code: 'NotInManifest', verdict: 'fail' }] });
   });
@@ -306,7 +309,7 @@ describe('tdr-checks check: report formats and options', () => {
   });
 
   it('teaches with --help and answers --version', async () => {
-    const help = await runCli(['check', '--help']);
+    const help = await runCli(['check', ...CHECKSUM_ONLY, '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:');
     expect(help.stdout).toContain('Exit codes:');
@@ -319,10 +322,10 @@ describe('tdr-checks check: report formats and options', () => {
 
   it('draws a progress bar only when standard error is a terminal', async () => {
     const root = folder({ 'a.bin': randomBytes(1000) });
-    const piped = await runCli(['check', root]);
+    const piped = await runCli(['check', ...CHECKSUM_ONLY, root]);
     expect(piped.stderr).not.toMatch(/checking .*files/);
     // `script` gives the command a pseudo-terminal, as an interactive shell would.
-    const command = `${process.execPath} ${join(import.meta.dirname, '..', 'bin', 'tdr-checks.js')} check ${root} --format jsonl --output ${join(dir.path, 'r.jsonl')}`;
+    const command = `${process.execPath} ${join(import.meta.dirname, '..', 'bin', 'tdr-checks.js')} check --checks checksum ${root} --format jsonl --output ${join(dir.path, 'r.jsonl')}`;
     const tty = execFileSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(tty).toMatch(/checking .*\/1 files \| .*\/1000 B/);
   });

@@ -35,7 +35,7 @@ export type { Judgement, PolicyFile, Reason, Verdict } from './policy/Policy.js'
 export { NEVER_PASS, REASON_CODES } from './policy/reasons.js';
 export { BUILT_IN_RULES } from './policy/rules.js';
 export type { Finding, Rule, RuleData } from './policy/rules.js';
-export type { FormatMatch, FormatResult, IdentificationMethod } from './format/result.js';
+export type { FormatResult, FormatResultMatch } from './format/result.js';
 export type { FlagsResult } from './flags/result.js';
 export { detectExecutable } from './flags/executable.js';
 export type { ExecutableKind } from './flags/executable.js';
@@ -77,3 +77,29 @@ export type {
   UpdateSignaturesOptions,
   UpdateSignaturesResult,
 } from './format/store/index.js';
+export { FORMAT_CHECK_VERSION, formatCheck } from './format/formatCheck.js';
+export type { FormatCheckOptions } from './format/formatCheck.js';
+export {
+  DEFAULT_WINDOW_BYTES,
+  PronomSignatures,
+  compileSignatures,
+  defaultCacheDir,
+  findSignatureFiles,
+  identify,
+  identifyContainer,
+  loadSignatures,
+  readWindow,
+  resolveIdentification,
+} from './format/signatures/index.js';
+export type {
+  ByteWindow,
+  FormatInfo,
+  FormatMatch as PronomMatch,
+  Identification,
+  IdentificationMethod,
+  IdentifyOptions,
+  SignatureFiles,
+  SignatureVersions,
+} from './format/signatures/index.js';
+export { ContainerError, openCfb, openZip } from './format/containers/index.js';
+export type { ContainerType, ContainerView, RandomAccess } from './format/containers/index.js';

@@ -1,9 +1,13 @@
 import { checksumCheck, type ChecksumCheckOptions } from './checksum/checksumCheck.js';
+import { formatCheck, type FormatCheckOptions } from './format/formatCheck.js';
+import { resolveSignatureDir } from './format/store/index.js';
 import type { FileCheck } from './types.js';
 
 /** Options for the built-in checks, keyed by check name. */
 export interface BuiltInCheckOptions {
   readonly checksum?: ChecksumCheckOptions;
+  /** Default: signatures from `TDR_SIGNATURES_DIR` or the per-user folder. */
+  readonly format?: FormatCheckOptions;
 }
 
 /** How a runner finds a check by name and makes it. */
@@ -24,7 +28,18 @@ export const BUILT_IN_CHECKS: readonly CheckDefinition[] = [
     byDefault: true,
     create: (options) => checksumCheck(options.checksum),
   },
+  {
+    name: 'format',
+    summary: 'PRONOM format (PUID) by binary and container signatures, as DROID and siegfried identify it',
+    byDefault: true,
+    create: (options) => formatCheck(options.format ?? defaultFormatOptions()),
+  },
 ];
+
+function defaultFormatOptions(): FormatCheckOptions {
+  const dir = resolveSignatureDir({});
+  return { signaturesDir: dir.path, signaturesDirSource: dir.description };
+}
 
 /** Names of the checks that run when none are named. */
 export function defaultCheckNames(): string[] {

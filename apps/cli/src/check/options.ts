@@ -18,6 +18,10 @@ export function checkOptions() {
       '--expected <file>',
       'checksums the uploader declared: a BagIt manifest-<alg>.txt, sha256sum/md5sum output (also --tag), or a CSV with path and checksum columns (DROID export works); mismatches, missing and unlisted files are reported',
     ),
+    new Option(
+      '--signatures <dir>',
+      'folder with the PRONOM signature files (DROID_SignatureFile_V*.xml, container-signature-*.xml) for the format check; default: $TDR_SIGNATURES_DIR, else the per-user folder `tdr-checks signatures update` fills',
+    ),
     new Option('--policy <file>', `JSON file overriding the default verdict (pass|warn|fail) of reason codes: ${Object.keys(REASON_CODES).join(', ')}`),
     new Option('--format <format>', 'report format; csv has DROID export columns first').choices(REPORT_FORMATS).default('table' as const),
     new Option('--output <file>', 'write the report to this file instead of standard output'),
@@ -33,6 +37,7 @@ export interface CheckCommandOptions {
   readonly checks: string;
   readonly algorithms: string;
   readonly expected?: string;
+  readonly signatures?: string;
   readonly policy?: string;
   readonly format: (typeof REPORT_FORMATS)[number];
   readonly output?: string;

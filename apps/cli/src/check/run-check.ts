@@ -8,6 +8,7 @@ import {
   hasErrors,
   isAtLeast,
   parseAlgorithmList,
+  resolveSignatureDir,
   type ChecksumAlgorithm,
   type FileReport,
   type SourceItem,
@@ -42,7 +43,11 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   const roots = paths.map((path) => resolve(path));
   const expectations = options.expected === undefined ? undefined : await loadExpectations(options.expected, roots);
   const algorithms = [...new Set([...settings.algorithms, ...((expectations?.manifest.algorithms ?? []) as ChecksumAlgorithm[])])];
-  const checks = createChecks(settings.checkNames, { checksum: { algorithms } });
+  const signaturesDir = resolveSignatureDir(options.signatures === undefined ? {} : { dir: options.signatures });
+  const checks = createChecks(settings.checkNames, {
+    checksum: { algorithms },
+    format: { signaturesDir: signaturesDir.path, signaturesDirSource: signaturesDir.description },
+  });
   const engine = new CheckEngine({
     checks,
     concurrency: settings.concurrency,

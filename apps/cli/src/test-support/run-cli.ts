@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The PRONOM signature files shared beside the repository (../shared/pronom), as CI provides them. */
+export const SHARED_PRONOM = fileURLToPath(new URL('../../../../../shared/pronom', import.meta.url));
+
+/** One compiled-signature cache for this test process, so tests neither share nor litter the user's. */
+const TEST_CACHE = mkdtempSync(join(tmpdir(), 'tdr-cli-cache-'));
+
 /** The built command, as users run it (the test target builds it first). */
 export const BIN = fileURLToPath(new URL('../../bin/tdr-checks.js', import.meta.url));
 
@@ -35,7 +41,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: { ...process.env, NO_COLOR: '1', TDR_SIGNATURES_DIR: SHARED_PRONOM, TDR_CHECKS_CACHE_DIR: TEST_CACHE, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

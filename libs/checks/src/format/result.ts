@@ -6,10 +6,9 @@
  * fileExtensionMismatch, formatName}]).
  */
 
-/** How a format was recognised, in DROID's words. */
-export type IdentificationMethod = 'Signature' | 'Container' | 'Extension';
+import type { IdentificationMethod } from './signatures/types.js';
 
-export interface FormatMatch {
+export interface FormatResultMatch {
   readonly puid: string;
   readonly formatName: string;
   /** PRONOM's version text, `''` when it has none. */
@@ -36,7 +35,9 @@ export interface FormatResult {
   /** Whether any match has an extension mismatch. */
   readonly extensionMismatch: boolean;
   /** Every format identified, as DROID would report them (none: unidentified; several: ambiguous). */
-  readonly matches: readonly FormatMatch[];
+  readonly matches: readonly FormatResultMatch[];
   /** Versions of the signature files used, e.g. `{ binary: 'V122', container: '20260119' }`. */
   readonly signatureVersions: { readonly binary: string; readonly container: string | null };
+  /** Set when the file claimed to be a ZIP or OLE2 container but could not be read as one: the byte-level answer stands. */
+  readonly containerProblem?: string;
 }

@@ -1,0 +1,320 @@
+/**
+ * Binary identification with DROID's semantics.
+ *
+ * - Which bytes are searched: BOF-anchored and variable sequences in the
+ *   head, EOF-anchored ones in the tail. DROID's "max bytes to scan" limits
+ *   every forward search to the first N bytes and every backward search to
+ *   the last N (`SubSequence.findSequenceFromPosition`); the caller's window
+ *   plays that part. DROID's profile default is 65,536 bytes
+ *   (droid-results `ProfileContextLocator.DEFAULT_MAX_BYTES_TO_SCAN`); the
+ *   DROID API default is the whole file. A zero-byte file matches no
+ *   signature (`InternalSignatureCollection.getMatchingSignatures`).
+ * - A signature matches when every `ByteSequence` matches
+ *   (`InternalSignature.matches`); each sequence is matched on its own from
+ *   its anchor (`ByteSequence.matches` resets the position).
+ * - Results: one per PUID (`IdentificationResultCollection.addResult`), in
+ *   the order DROID tries signatures (`InternalSignatureComparator`), then
+ *   `BinarySignatureIdentifier.removeLowerPriorityHits`: a result is dropped
+ *   when ANY result's format lists it in `HasPriorityOverFileFormatID`. Not
+ *   transitive: siegfried completes priorities transitively
+ *   (`priority.Map.Complete`), DROID does not, and we follow DROID.
+ * - When no signature result remains, extension matches
+ *   (`BinarySignatureIdentifier.matchExtensions(request, false)`): formats
+ *   listing the extension that have no binary signature and no container
+ *   signature (`FFSignatureFile.getTentativeFormatsForExtension`, after
+ *   `puidHasOverridingSignatures`), or every format with the extension when
+ *   "match all extensions" is on; priorities apply to them too (droid-api
+ *   `DroidAPI.identifyByExtension`). Extension matches are reported only when
+ *   there is no signature match.
+ * - Extension mismatch (`FileFormat.hasExtensionMismatch`,
+ *   `BinarySignatureIdentifier.checkForExtensionsMismatches`): a format with
+ *   extensions none of which is the file's (case-insensitive), or any format
+ *   with extensions when the file has none. Not computed for extension matches.
+ * - Container trigger: the first result, before priorities, whose PUID is a
+ *   `TriggerPuid` (droid-results `SubmissionGateway.getContainerFormat`,
+ *   droid-api `DroidAPI.getContainerPuid`).
+ */
+import type { ContainerType } from '../containers/types.js';
+import type { BinaryEngine, PreparedSequence, PronomSignatures } from './model.js';
+import { HEAD, scanAutomaton } from './prefilter.js';
+import { matchElements, type MatchSpan } from './sequence-matcher.js';
+import type { ByteWindow, FormatInfo, FormatMatch, Identification, IdentifyOptions } from './types.js';
+import type { ClassTable } from './units.js';
+
+/**
+ * The extension DROID takes from a name (droid-core-interfaces
+ * `ResourceUtils.getExtension`): the text after the last `.` of the last
+ * path segment (`/` or `\`), or `''` when there is no dot or the name starts
+ * with its only dot (`.bashrc`). Multi-dot PRONOM extensions such as
+ * `src.rpm` therefore never match, as in DROID. (DROID also cuts a name at
+ * `?`, a rule for URLs that we do not apply to file names.)
+ * @example
+ * droidExtension('sub/Report.final.PDF'); // 'PDF'
+ * droidExtension('.bashrc'); // ''
+ */
+export function droidExtension(fileName: string): string {
+  const name = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1) : '';
+}
+
+/** The buffers a window offers, ready for matching. */
+export interface PreparedWindow {
+  readonly size: number;
+  readonly head: Buffer;
+  /** The tail reversed: index 0 is the last byte of the file. */
+  readonly reversedTail: Buffer;
+  readonly tail: Uint8Array;
+  /** False when the bytes may be cut short (a container entry read up to a limit): nothing is known about the end. */
+  readonly sizeKnown: boolean;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function prepareWindow(window: ByteWindow): PreparedWindow {
+  const { size, head, tail } = window;
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`window size ${size} is not a byte count`);
+  if (head.length > size || tail.length > size) {
+    throw new RangeError(`window head (${head.length}) or tail (${tail.length}) is longer than the file (${size})`);
+  }
+  const end = head.length === size ? head : tail;
+  const reversedTail = Buffer.from(end).reverse();
+  return { size, head: asBuffer(head), reversedTail, tail: end, sizeKnown: true };
+}
+
+/** The value of an indirect offset, read from the window, or undefined when those bytes are not in it. */
+function readIndirect(window: PreparedWindow, indirect: NonNullable<PreparedSequence['indirect']>): number | undefined {
+  if (indirect.fromEnd && !window.sizeKnown) return undefined;
+  const location = indirect.fromEnd ? window.size - indirect.location - 1 : indirect.location;
+  if (location < 0 || location + indirect.length > window.size) return undefined;
+  let bytes: Uint8Array;
+  if (location + indirect.length <= window.head.length) {
+    bytes = window.head.subarray(location, location + indirect.length);
+  } else if (location >= window.size - window.tail.length) {
+    const start = location - (window.size - window.tail.length);
+    bytes = window.tail.subarray(start, start + indirect.length);
+  } else {
+    return undefined;
+  }
+  let value = 0;
+  for (let i = 0; i < indirect.length; i++) {
+    const byte = bytes[indirect.bigEndian ? i : indirect.length - 1 - i] as number;
+    value = value * 256 + byte;
+  }
+  return value;
+}
+
+/** Matches one sequence in the window; returns `[file offset, length]` or undefined. */
+export function matchSequence(
+  window: PreparedWindow,
+  sequence: Pick<PreparedSequence, 'side' | 'indirect' | 'elements'>,
+  classes: ClassTable,
+): [number, number] | undefined {
+  let span: MatchSpan | undefined;
+  if (sequence.side === HEAD) {
+    let base = 0;
+    if (sequence.indirect !== undefined) {
+      const value = readIndirect(window, sequence.indirect);
+      if (value === undefined) return undefined;
+      base = value;
+    }
+    span = matchElements(window.head, window.head.length, base, sequence.elements, classes);
+    return span === undefined ? undefined : [span.start, span.end - span.start];
+  }
+  span = matchElements(window.reversedTail, window.reversedTail.length, 0, sequence.elements, classes);
+  return span === undefined ? undefined : [window.size - span.end, span.end - span.start];
+}
+
+/** Indexes of the signatures whose every sequence passes its cheap condition, in DROID order. */
+function candidateSignatures(engine: BinaryEngine, window: PreparedWindow): number[] {
+  const { sequences, signatures } = engine;
+  const marked = new Uint8Array(sequences.length);
+  const counts = new Uint16Array(signatures.length);
+  const candidates: number[] = [];
+  const mark = (sequenceIndex: number): void => {
+    if (marked[sequenceIndex] === 1) return;
+    marked[sequenceIndex] = 1;
+    const signatureIndex = (sequences[sequenceIndex] as PreparedSequence).signatureIndex;
+    counts[signatureIndex] = (counts[signatureIndex] as number) + 1;
+    if (counts[signatureIndex] === (signatures[signatureIndex] as { sequences: readonly number[] }).sequences.length) {
+      candidates.push(signatureIndex);
+    }
+  };
+  for (const sequenceIndex of engine.alwaysSequences) mark(sequenceIndex);
+  for (const group of engine.keyGroups) {
+    const buf = group.side === HEAD ? window.head : window.reversedTail;
+    if (group.position + group.width > buf.length) continue;
+    const value =
+      group.width === 2
+        ? ((buf[group.position] as number) << 8) | (buf[group.position + 1] as number)
+        : (buf[group.position] as number);
+    const hit = group.sequences.get(value);
+    if (hit !== undefined) for (const sequenceIndex of hit) mark(sequenceIndex);
+  }
+  const literalCount = engine.automaton.literalCount;
+  if (literalCount > 0) {
+    for (const side of [0, 1] as const) {
+      const buf = side === HEAD ? window.head : window.reversedTail;
+      if (buf.length === 0) continue;
+      const found = new Uint8Array(literalCount);
+      scanAutomaton(engine.automaton, buf, buf.length, found);
+      for (let literal = 0; literal < literalCount; literal++) {
+        if (found[literal] !== 1) continue;
+        for (const sequenceIndex of engine.literalSequences[literal] as number[]) {
+          if ((sequences[sequenceIndex] as PreparedSequence).side === side) mark(sequenceIndex);
+        }
+      }
+    }
+  }
+  return candidates.sort((a, b) => a - b);
+}
+
+interface Hit {
+  readonly format: number;
+  readonly signatureIds: number[];
+  readonly basis: string[];
+}
+
+/** `[[0 8] [1204 5]]`, siegfried's way of writing offsets and lengths. */
+function positions(spans: readonly [number, number][]): string {
+  return `[${spans.map(([offset, length]) => `[${offset} ${length}]`).join(' ')}]`;
+}
+
+/**
+ * Identifies a file from the bytes of its window and its name, with DROID's
+ * binary-signature and extension semantics (see the file comment).
+ *
+ * @param window The bytes to look at: `head` from the start, `tail` to the end.
+ *   Only these are searched, so the cost never grows with the file.
+ * @param fileName The name (or path) the uploader gave; only its extension is used.
+ * @example
+ * const result = identify(signatures, await readWindow(file), file.path);
+ * result.matches.map((match) => match.puid); // ['fmt/276']
+ * result.matches[0]?.basis; // 'byte match at [[0 8] [1204 5]] (signature 289)'
+ */
+export function identify(
+  signatures: PronomSignatures,
+  window: ByteWindow,
+  fileName: string,
+  options: IdentifyOptions = {},
+): Identification {
+  const extension = droidExtension(fileName);
+  const prepared = prepareWindow(window);
+  const engine = signatures.engine;
+  const classes = signatures.model.classes;
+  const useContainerFormats = options.containerFormatBinarySignatures === 'use';
+  const formatsOf = useContainerFormats ? engine.formatsUsing : engine.formatsIgnoring;
+
+  const hits: Hit[] = [];
+  const hitByFormat = new Map<number, Hit>();
+  if (prepared.size > 0) {
+    for (const signatureIndex of candidateSignatures(engine, prepared)) {
+      const formats = formatsOf[signatureIndex] as readonly number[];
+      if (formats.length === 0) continue; // DROID drops signatures without formats
+      const signature = engine.signatures[signatureIndex] as { id: number; sequences: readonly number[] };
+      const spans: [number, number][] = [];
+      for (const sequenceIndex of signature.sequences) {
+        const span = matchSequence(prepared, engine.sequences[sequenceIndex] as PreparedSequence, classes);
+        if (span === undefined) break;
+        spans.push(span);
+      }
+      if (spans.length !== signature.sequences.length) continue;
+      const basis = `byte match at ${positions(spans)} (signature ${signature.id})`;
+      for (const format of formats) {
+        let hit = hitByFormat.get(format);
+        if (hit === undefined) {
+          hit = { format, signatureIds: [], basis: [] };
+          hitByFormat.set(format, hit);
+          hits.push(hit);
+        }
+        hit.signatureIds.push(signature.id);
+        hit.basis.push(basis);
+      }
+    }
+  }
+
+  let containerType: ContainerType | undefined;
+  for (const hit of hits) {
+    containerType = signatures.containerTriggers.get((signatures.formats[hit.format] as FormatInfo).puid);
+    if (containerType !== undefined) break;
+  }
+
+  const { kept, lowerPriority } = applyPriorities(signatures, hits.map((hit) => hit.format));
+  let matches: FormatMatch[];
+  if (kept.length > 0) {
+    matches = kept.map((format) => {
+      const hit = hitByFormat.get(format) as Hit;
+      const info = signatures.formats[format] as FormatInfo;
+      return {
+        puid: info.puid,
+        name: info.name,
+        version: info.version,
+        mimeType: info.mimeType,
+        method: 'Signature',
+        basis: hit.basis.join('; '),
+        extensionMismatch: hasExtensionMismatch(info, extension),
+        signatureIds: hit.signatureIds,
+      };
+    });
+  } else {
+    const index = options.matchAllExtensions === true ? signatures.allByExtension : signatures.tentativeByExtension;
+    const byExtension = extension === '' ? [] : (index.get(extension.toUpperCase()) ?? []);
+    const extensionResult = applyPriorities(signatures, byExtension);
+    lowerPriority.push(...extensionResult.lowerPriority);
+    matches = extensionResult.kept.map((format) => {
+      const info = signatures.formats[format] as FormatInfo;
+      return {
+        puid: info.puid,
+        name: info.name,
+        version: info.version,
+        mimeType: info.mimeType,
+        method: 'Extension',
+        basis: `extension match ${extension}`,
+        extensionMismatch: false,
+        signatureIds: [],
+      };
+    });
+  }
+  const result: Identification = {
+    extension,
+    matches,
+    extensionMismatch: matches.some((match) => match.extensionMismatch),
+    lowerPriority,
+  };
+  return containerType === undefined ? result : { ...result, containerType };
+}
+
+/** `FileFormat.hasExtensionMismatch`, and DROID's rule for a file without extension. */
+export function hasExtensionMismatch(format: FormatInfo, extension: string): boolean {
+  if (format.extensions.length === 0) return false;
+  if (extension === '') return true;
+  const upper = extension.toUpperCase();
+  return !format.extensions.some((candidate) => candidate.toUpperCase() === upper);
+}
+
+/** `removeLowerPriorityHits` over format indexes (non-transitive, as DROID). */
+export function applyPriorities(
+  signatures: PronomSignatures,
+  formats: readonly number[],
+): { kept: number[]; lowerPriority: { puid: string; below: string[] }[] } {
+  const below = new Map<number, string[]>();
+  for (const format of formats) {
+    const info = signatures.formats[format] as FormatInfo;
+    for (const id of info.hasPriorityOver) {
+      const list = below.get(id) ?? [];
+      list.push(info.puid);
+      below.set(id, list);
+    }
+  }
+  const kept: number[] = [];
+  const lowerPriority: { puid: string; below: string[] }[] = [];
+  for (const format of formats) {
+    const info = signatures.formats[format] as FormatInfo;
+    const superiors = below.get(info.id);
+    if (superiors === undefined) kept.push(format);
+    else lowerPriority.push({ puid: info.puid, below: superiors });
+  }
+  return { kept, lowerPriority };
+}
