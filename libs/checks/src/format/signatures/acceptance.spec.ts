@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { identify, matchSequence, prepareWindow } from './identify.js';
 import { findSignatureFiles, loadSignatures } from './load.js';
 import type { PronomSignatures } from './model.js';
-import { sharedTestDataDir } from './testing.js';
+import { sharedTestDataDir } from './test-support.js';
 import type { Identification, IdentifyOptions } from './types.js';
 import { ANY } from './units.js';
 

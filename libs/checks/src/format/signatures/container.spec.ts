@@ -13,7 +13,7 @@ import {
   MemoryContainerView,
   sharedTestDataDir,
   type TestSignature,
-} from './testing.js';
+} from './test-support.js';
 
 function bofText(id: number, text: string, min = 0, max = min): TestSignature {
   return { id, byteSequences: [{ reference: 'BOFoffset', subSequences: [{ sequence: `'${text}'`, min, max }] }] };

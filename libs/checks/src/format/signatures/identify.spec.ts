@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { droidExtension, identify } from './identify.js';
 import { compileSignatures } from './load.js';
-import { buildBinarySignatureXml, buildContainerSignatureXml, type TestFormat, type TestSignature } from './testing.js';
+import { buildBinarySignatureXml, buildContainerSignatureXml, type TestFormat, type TestSignature } from './test-support.js';
 import type { ByteWindow } from './types.js';
 
 function bof(id: number, hex: string, offset = 0): TestSignature {

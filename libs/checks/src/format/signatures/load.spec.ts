@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckError } from '../../errors.js';
 import { identify } from './identify.js';
 import { findSignatureFiles, loadSignatures } from './load.js';
-import { buildBinarySignatureXml, buildContainerSignatureXml, sharedTestDataDir } from './testing.js';
+import { buildBinarySignatureXml, buildContainerSignatureXml, sharedTestDataDir } from './test-support.js';
 
 let dir: string;
 beforeEach(() => {

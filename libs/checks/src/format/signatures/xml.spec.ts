@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSignatures } from './load.js';
-import { sharedTestDataDir } from './testing.js';
+import { sharedTestDataDir } from './test-support.js';
 import {
   parseBinarySignatureXml,
   parseContainerSignatureXml,
