@@ -18,7 +18,7 @@ describe('files that change between listing and reading', () => {
     const items: SourceItem[] = [];
     for await (const item of new LocalFileSource([root]).list()) items.push(item);
     change(root);
-    const engine = new CheckEngine({ checks: [checksumCheck({ workers: 2 })] });
+    const engine = new CheckEngine({ checks: [checksumCheck()] });
     await engine.init();
     try {
       const reports: Record<string, FileReport> = {};

@@ -46,7 +46,7 @@ function coreutils(tool: 'sha256sum' | 'md5sum' | 'sha1sum' | 'sha512sum', path:
 describe('checksum check, reading through FileRef.stream()', () => {
   let check: FileCheck<ChecksumResult>;
   beforeAll(async () => {
-    check = checksumCheck({ algorithms: [...CHECKSUM_ALGORITHMS], workers: 0 });
+    check = checksumCheck({ algorithms: [...CHECKSUM_ALGORITHMS], inWorkers: false });
     await check.init?.({ logger: console, signal: new AbortController().signal });
   });
 
@@ -62,7 +62,7 @@ describe('checksum check, hashing local files in worker threads', () => {
   let check: FileCheck<ChecksumResult>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tdr-checksum-'));
-    check = checksumCheck({ algorithms: ['sha256', 'md5'], workers: 2 });
+    check = checksumCheck({ algorithms: ['sha256', 'md5'] });
     await check.init?.({ logger: console, signal: new AbortController().signal });
   });
   afterAll(async () => {

@@ -1,10 +1,12 @@
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { CheckError } from '../errors.js';
 import type { CheckContext, FileCheck, FileRef, ToolInfo } from '../types.js';
 import { DEFAULT_ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './algorithms.js';
+import { compiledScript } from '../workers/compiled-script.js';
+import { LocalFilePool } from '../workers/LocalFilePool.js';
+import { localFileJob } from '../workers/protocol.js';
 import { SYNC_READ_LIMIT } from './hash-local-file.js';
-import { HashWorkerPool } from './HashWorkerPool.js';
+import type { HashParams } from './hash-task.js';
 import { createMultiHasher } from './multi-hasher.js';
 
 /**
@@ -25,16 +27,19 @@ export interface ChecksumCheckOptions {
   /** Algorithms to compute for every file. Default `['sha256']`. Declared checksums add theirs. */
   readonly algorithms?: readonly ChecksumAlgorithm[];
   /**
-   * Worker threads that hash local files. Default: one per core. `0` hashes
-   * on the calling thread through `FileRef.stream()`, as is always done for
-   * files that are not local.
+   * Hash local files in the process's worker threads (LocalFilePool, one per
+   * core). Default true. `false` hashes on the calling thread through
+   * `FileRef.stream()`, as is always done for files that are not local.
    */
-  readonly workers?: number;
+  readonly inWorkers?: boolean;
 }
 
 export const CHECKSUM_CHECK_VERSION = '1.0.0';
 
 const hashWasmVersion = (createRequire(import.meta.url)('hash-wasm/package.json') as { version: string }).version;
+/** The task module the workers run (compiled JavaScript, see compiledScript). */
+const HASH_TASK = compiledScript(new URL('./hash-task.js', import.meta.url)).href;
+
 /** Made once: it is put in every result. */
 const TOOL: ToolInfo = Object.freeze({
   name: 'node:crypto + hash-wasm',
@@ -53,41 +58,34 @@ const TOOL: ToolInfo = Object.freeze({
 export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<ChecksumResult> {
   const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
   if (algorithms.length === 0) throw new RangeError('the checksum check needs at least one algorithm');
-  const workers = options.workers ?? availableParallelism();
-  let pool: HashWorkerPool | undefined;
+  const inWorkers = options.inWorkers ?? true;
+  let pool: LocalFilePool | undefined;
 
   return {
     name: 'checksum',
     version: CHECKSUM_CHECK_VERSION,
 
     async init() {
-      if (workers > 0) {
-        pool = new HashWorkerPool(workers);
-        pool.start();
-      }
+      if (inWorkers) pool = LocalFilePool.acquire();
     },
 
     async check(file, ctx) {
       const wanted = algorithmsFor(file, algorithms);
+      const job = localFileJob(file);
       const digests =
-        file.localPath !== undefined && pool
-          ? await pool.hash(
-              {
-                localPath: file.localPath,
-                displayPath: file.path,
-                size: file.size,
-                ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
-                algorithms: wanted,
-              },
-              // Only large files can be interrupted; asking for the signal costs, so small ones do not.
-              { ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal } : {}), onProgress: ctx.progress },
+        job && pool
+          ? await pool.run<Record<string, string>>(
+              job,
+              { module: HASH_TASK, params: { algorithms: wanted } satisfies HashParams },
+              // Only large files are read long enough to be worth interrupting; asking for the signal costs, so small ones do not.
+              { ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal, long: true } : {}), onProgress: ctx.progress },
             )
           : await hashStream(file, wanted, ctx);
       return compare(digests, file);
     },
 
     async close() {
-      await pool?.close();
+      await pool?.release();
       pool = undefined;
     },
 

@@ -1,9 +1,8 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CheckError, ErrorCode, checkErrorFromFsError } from '../errors.js';
 import { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, truncatedError } from '../io/local-file.js';
 import type { ChecksumAlgorithm } from './algorithms.js';
-import { createMultiHasher, createMultiHasherSync } from './multi-hasher.js';
+import { createMultiHasher } from './multi-hasher.js';
 
 /** One file for a hashing worker: everything it needs, nothing it must look up. */
 export interface LocalHashJob {
@@ -30,7 +29,6 @@ export interface HashControl {
  * the current one is hashed, which keeps hashing at OpenSSL's speed.
  */
 export const SYNC_READ_LIMIT = 8 * 1024 * 1024;
-const SYNC_CHUNK = 1024 * 1024;
 /**
  * Block of the asynchronous reads. Measured on a 2 GiB file (2 cores, page
  * cache warm): 8 MiB blocks hash in 1.20–1.26 s, 4 MiB in 1.41–1.45 s,
@@ -39,65 +37,13 @@ const SYNC_CHUNK = 1024 * 1024;
 const ASYNC_CHUNK = 8 * 1024 * 1024;
 const PROGRESS_EVERY = 64 * 1024 * 1024;
 
-let syncBuffer: Buffer | undefined;
-
-function grownError(path: string, size: number): CheckError {
-  return new CheckError(ErrorCode.FileChanged, `${path} grew while it was being read (it had ${size} bytes when opened)`, {
-    retryable: true,
-  });
-}
-
-/*
- * Both functions hash the whole of a local file with every algorithm in one
- * pass, read exactly `size` bytes, and fail with `FILE_CHANGED` if the file
- * is not the one that was listed or changes while it is read.
- */
-
 /**
- * A file of at most SYNC_READ_LIMIT bytes, in one synchronous go: no
- * promise, no turn of the event loop. Needs `prepareSyncHashers` for the
- * algorithms first.
+ * Hashes the whole of a large local file with every algorithm in one pass,
+ * reading the next block while the current one is hashed. Reads exactly
+ * `size` bytes and fails with `FILE_CHANGED` if the file is not the one
+ * that was listed or changes while it is read. (Small files are read whole
+ * by the worker's LocalFile, see hash-task.ts.)
  */
-export function hashSmallFile(job: LocalHashJob): Record<string, string> {
-  if (job.size > SYNC_READ_LIMIT) throw new RangeError(`${job.displayPath} is too large to hash synchronously`);
-  const hasher = createMultiHasherSync(job.algorithms);
-  const buffer = (syncBuffer ??= Buffer.allocUnsafe(SYNC_CHUNK));
-  let fd: number;
-  try {
-    fd = openSync(job.localPath, LOCAL_OPEN_FLAGS);
-  } catch (error) {
-    throw checkErrorFromFsError(error, job.displayPath);
-  }
-  try {
-    const identity = checkOpened(fstatSync(fd), job, job.displayPath);
-    if (job.size < buffer.length) {
-      // The whole file in one call, asking for a byte more: a file that grew
-      // shows without a second fstat (2–3 µs, a tenth of hashing a small
-      // file). A same-size rewrite racing this single read is not seen.
-      const bytesRead = readSync(fd, buffer, 0, job.size + 1, 0);
-      if (bytesRead > job.size) throw grownError(job.displayPath, job.size);
-      if (bytesRead === job.size) {
-        hasher.update(buffer.subarray(0, bytesRead));
-        return hasher.digest();
-      }
-    }
-    let position = 0;
-    while (position < job.size) {
-      const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
-      if (bytesRead === 0) throw truncatedError(job.displayPath, job.size, position);
-      hasher.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-    checkUnchanged(identity, fstatSync(fd), job.displayPath);
-    return hasher.digest();
-  } catch (error) {
-    throw checkErrorFromFsError(error, job.displayPath);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** A file of any size, reading the next block while the current one is hashed. */
 export async function hashLargeFile(job: LocalHashJob, control: HashControl): Promise<Record<string, string>> {
   const hasher = await createMultiHasher(job.algorithms);
   let handle;

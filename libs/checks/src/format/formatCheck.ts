@@ -1,18 +1,13 @@
+import { serialize } from 'node:v8';
 import { CheckError, ErrorCode } from '../errors.js';
-import type { FileCheck, FileRef, Logger, ToolInfo } from '../types.js';
-import { ContainerError, openCfb, openZip, type ContainerType, type ContainerView } from './containers/index.js';
-import type { FormatResult, FormatResultMatch } from './result.js';
-import {
-  DEFAULT_WINDOW_BYTES,
-  findSignatureFiles,
-  identify,
-  identifyContainer,
-  loadSignatures,
-  readWindow,
-  resolveIdentification,
-  type Identification,
-  type PronomSignatures,
-} from './signatures/index.js';
+import type { FileCheck, ToolInfo } from '../types.js';
+import { compiledScript } from '../workers/compiled-script.js';
+import { LocalFilePool } from '../workers/LocalFilePool.js';
+import { localFileJob } from '../workers/protocol.js';
+import { identifyFile } from './identify-file.js';
+import type { IdentifyParams } from './identify-task.js';
+import type { FormatResult } from './result.js';
+import { DEFAULT_WINDOW_BYTES, findSignatureFiles, loadSignatures, readWindow, type PronomSignatures } from './signatures/index.js';
 import { HOW_TO_GET_SIGNATURES } from './store/index.js';
 
 export const FORMAT_CHECK_VERSION = '1.0.0';
@@ -32,7 +27,16 @@ export interface FormatCheckOptions {
    * its container cannot be read; `'ignore'` (DROID) never does.
    */
   readonly containerFormatBinarySignatures?: 'use' | 'ignore';
+  /**
+   * Identify local files in the process's worker threads (LocalFilePool),
+   * where they are read with the other checks' tasks. Default true. Files
+   * that are not local are identified on the calling thread.
+   */
+  readonly inWorkers?: boolean;
 }
+
+/** The task module the workers run (compiled JavaScript, see compiledScript). */
+const IDENTIFY_TASK = compiledScript(new URL('./identify-task.js', import.meta.url)).href;
 
 /**
  * Identifies each file's PRONOM format from the DROID signature files:
@@ -50,6 +54,8 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
   const mode = options.containerFormatBinarySignatures ?? 'use';
   let signatures: PronomSignatures | undefined;
   let unavailable: CheckError | undefined;
+  let pool: LocalFilePool | undefined;
+  let params: IdentifyParams | undefined;
   let tool: ToolInfo = { name: 'tdr-checks PRONOM engine', version: FORMAT_CHECK_VERSION, data: { binarySignatures: 'none' } };
 
   return {
@@ -64,6 +70,12 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
           logger: ctx.logger,
         });
         const versions = signatures.versions;
+        if (options.inWorkers ?? true) {
+          pool = LocalFilePool.acquire();
+          const key = `pronom:${versions.binary.sha256}:${versions.container?.sha256 ?? 'none'}`;
+          pool.share(key, serialize(signatures.model));
+          params = { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode };
+        }
         tool = {
           name: 'tdr-checks PRONOM engine',
           version: FORMAT_CHECK_VERSION,
@@ -85,55 +97,18 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
 
     async check(file, ctx) {
       if (unavailable || !signatures) throw unavailable ?? new CheckError(ErrorCode.NotConfigured, 'the format check was not initialised');
+      const job = localFileJob(file);
+      if (pool && params && job) return pool.run<FormatResult>(job, { module: IDENTIFY_TASK, params });
       const window = await readWindow(file, windowBytes, ctx.signal);
-      const binary = identify(signatures, window, file.path, { containerFormatBinarySignatures: mode });
-      if (binary.containerType === undefined) return toResult(binary, signatures);
-      try {
-        const view = await openContainer(binary.containerType, file, ctx.signal);
-        const container = await identifyContainer(signatures, view, { fileName: file.path });
-        return toResult(resolveIdentification(binary, container), signatures);
-      } catch (error) {
-        if (!(error instanceof ContainerError)) throw error;
-        // As DROID: a container that cannot be read leaves the byte-level answer standing.
-        return toResult(binary, signatures, `${binary.containerType} container could not be read (${error.code}): ${error.message}`);
-      }
+      const source = { size: file.size, read: (position: number, length: number) => file.read(position, length, ctx.signal) };
+      return identifyFile(signatures, source, window, file.path, mode);
+    },
+
+    async close() {
+      await pool?.release();
+      pool = undefined;
     },
 
     describe: () => tool,
   };
 }
-
-/** The file as the container it claims to be (reads through `FileRef.read`, bounded by the readers' limits). */
-async function openContainer(type: ContainerType, file: FileRef, signal: AbortSignal): Promise<ContainerView> {
-  const source = { size: file.size, read: (position: number, length: number) => file.read(position, length, signal) };
-  return type === 'ZIP' ? openZip(source) : openCfb(source);
-}
-
-function toResult(identification: Identification, signatures: PronomSignatures, containerProblem?: string): FormatResult {
-  const matches: FormatResultMatch[] = identification.matches.map((match) => ({
-    puid: match.puid,
-    formatName: match.name,
-    formatVersion: match.version,
-    mimeType: match.mimeType.split(',')[0]?.trim() ?? '',
-    method: match.method,
-    basis: match.basis,
-    extension: identification.extension,
-    extensionMismatch: match.extensionMismatch,
-  }));
-  const only = matches.length === 1 ? matches[0] : undefined;
-  const versions = signatures.versions;
-  return {
-    puid: only?.puid ?? null,
-    formatName: only?.formatName ?? null,
-    formatVersion: only?.formatVersion ?? null,
-    mimeType: only?.mimeType ?? null,
-    method: only?.method ?? null,
-    basis: only?.basis ?? null,
-    extensionMismatch: identification.extensionMismatch,
-    matches,
-    signatureVersions: { binary: versions.binary.display, container: versions.container?.display ?? null },
-    ...(containerProblem === undefined ? {} : { containerProblem }),
-  };
-}
-
-export type { Logger };

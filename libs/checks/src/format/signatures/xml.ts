@@ -10,7 +10,8 @@
  *   `ContainerSignatureDefinitions`): `ContainerSignatures`,
  *   `FileFormatMappings`, `TriggerPuids`.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
 
 export interface RawFragment {
   readonly position: number;
@@ -105,8 +106,16 @@ const ARRAY_ELEMENTS = new Set([
   'TriggerPuid',
 ]);
 
+/**
+ * fast-xml-parser, loaded on first use: the XML is parsed only when the
+ * compiled cache is missing or stale, and loading the parser costs every
+ * start-up ~25 ms. Synchronous (its CommonJS build) because parsing is.
+ */
+let Parser: typeof XMLParser | undefined;
+
 function newParser(): XMLParser {
-  return new XMLParser({
+  Parser ??= (createRequire(import.meta.url)('fast-xml-parser') as { XMLParser: typeof XMLParser }).XMLParser;
+  return new Parser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
     parseTagValue: false,

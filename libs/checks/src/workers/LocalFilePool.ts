@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CheckError, ErrorCode } from '../errors.js';
-import { SYNC_READ_LIMIT, type LocalHashJob } from './hash-local-file.js';
-import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.js';
+import { compiledScript } from './compiled-script.js';
+import type { FromWorker, JobOutcome, LocalFileJob, TaskSpec, ToWorker } from './protocol.js';
 
 /**
  * Jobs one worker may hold at once: as many as the engine has files in
@@ -13,35 +12,38 @@ import type { FromWorker, HashOutcome, ToWorker } from './hash-worker-protocol.j
  */
 const JOBS_PER_WORKER = 256;
 /**
- * Large files (read asynchronously, see SYNC_READ_LIMIT) one worker hashes at
+ * Long jobs (a large file's hash, read asynchronously) one worker runs at
  * once: one keeps its core busy; more would only interleave reads and hold
- * 16 MiB of buffers each. Small files go around them.
+ * buffers each. Short jobs go around them.
  */
-const LARGE_PER_WORKER = 1;
+const LONG_JOBS_PER_WORKER = 1;
 /** How long a cancelled job may take to stop before its worker is replaced. */
 const CANCEL_GRACE_MS = 2_000;
 /**
  * A worker with jobs that sends nothing for this long is taken to be stuck
- * in a read (a hung network mount) and replaced. Workers report progress on
- * large files at least every second, and read at most 8 MiB per small file.
+ * in a read (a hung network mount) and replaced. Long jobs report progress
+ * at least every second; short ones read a bounded number of bytes.
  */
 export const STALL_MS = 60_000;
 
-export interface HashOptions {
+export interface RunOptions {
   /**
-   * Cancels the job. Worth passing for large files only: a small file is
-   * read in one synchronous go that a cancel could not interrupt anyway
-   * (and a stuck read is caught by the stall watchdog).
+   * Cancels the job. Worth passing for long jobs only: a short one runs in
+   * one synchronous go that a cancel could not interrupt anyway (and a stuck
+   * read is caught by the stall watchdog).
    */
   readonly signal?: AbortSignal;
   readonly onProgress?: (bytesDone: number) => void;
+  /** A job that may run for long (reads a large file whole); at most one per worker at a time. */
+  readonly long?: boolean;
 }
 
 interface Job {
   readonly id: number;
-  readonly job: LocalHashJob;
-  readonly options: HashOptions;
-  readonly resolve: (digests: Record<string, string>) => void;
+  readonly file: LocalFileJob;
+  readonly task: TaskSpec;
+  readonly options: RunOptions;
+  readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   slot?: Slot;
 }
@@ -55,50 +57,76 @@ interface Slot {
   readonly running: Map<number, Job>;
 }
 
+let sharedPool: { pool: LocalFilePool; users: number } | undefined;
+
 /**
- * A fixed set of worker threads that hash local files (see hash-worker.ts).
- * Jobs are queued and handed to the least busy worker in batches. A job
- * whose signal aborts is cancelled; a worker that does not stop, or that
- * falls silent with work in hand (stuck in a read of a hung disk), is
- * replaced, so one bad file never stalls the others.
+ * Worker threads that run tasks on local files for the checks (hashing,
+ * format identification, inspection). One pool per process, shared by every
+ * check that uses it, so tasks of several checks on the same file travel in
+ * one batch and the worker opens and reads the file once for all of them.
+ *
+ * Jobs are queued and handed to the least busy worker in batches, once per
+ * turn of the event loop. A job whose signal aborts is cancelled; a worker
+ * that does not stop, or falls silent with work in hand (stuck in a read
+ * of a hung disk), is replaced, so one bad file never stalls the others.
  */
-export class HashWorkerPool {
+export class LocalFilePool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
-  readonly #size: number;
+  readonly #shared = new Map<string, unknown>();
   readonly #stallMs: number;
+  readonly #script: URL;
   #watchdog: NodeJS.Timeout | undefined;
   #nextId = 1;
   #closed = false;
   #dispatchScheduled = false;
 
-  constructor(size: number, options: { stallMs?: number } = {}) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`hashing workers must be a whole number ≥ 1, got ${size}`);
-    this.#size = size;
-    this.#stallMs = options.stallMs ?? STALL_MS;
-  }
-
   /**
-   * Starts the workers. Does not wait for them to come up (~40 ms, which a
+   * Starts `size` workers. Does not wait for them to come up (~40 ms, which a
    * run spends listing files instead): jobs wait in their message queue, and
    * a worker that fails to start fails its jobs.
    */
-  start(): void {
-    const script = workerScript(); // throws now, not per job, when the build is missing
-    for (let i = 0; i < this.#size; i++) this.#addSlot(script);
+  constructor(size: number = availableParallelism(), options: { stallMs?: number } = {}) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers must be a whole number ≥ 1, got ${size}`);
+    this.#stallMs = options.stallMs ?? STALL_MS;
+    this.#script = compiledScript(new URL('./worker.js', import.meta.url));
+    for (let i = 0; i < size; i++) this.#addSlot();
     this.#watchdog = setInterval(() => this.#replaceStalled(), Math.min(1_000, this.#stallMs / 2));
     this.#watchdog.unref();
   }
 
-  /** Hashes one file; rejects with `signal.reason` when the signal aborts first. */
-  hash(job: LocalHashJob, options: HashOptions = {}): Promise<Record<string, string>> {
-    if (this.#closed) return Promise.reject(new Error('the hashing pool is closed'));
+  /** The process's pool, started on first use; give it back with `release()`. */
+  static acquire(): LocalFilePool {
+    sharedPool ??= { pool: new LocalFilePool(), users: 0 };
+    sharedPool.users++;
+    return sharedPool.pool;
+  }
+
+  /** Gives back the process's pool; the last user to give it back stops it. */
+  async release(): Promise<void> {
+    if (sharedPool?.pool !== this) return this.close();
+    if (--sharedPool.users > 0) return;
+    sharedPool = undefined;
+    await this.close();
+  }
+
+  /** Makes `value` available to every task (now and in replacement workers) as `ctx.shared(key)`. */
+  share(key: string, value: unknown): void {
+    if (this.#shared.get(key) === value) return;
+    this.#shared.set(key, value);
+    for (const slot of this.#slots) this.#post(slot, { type: 'share', key, value });
+  }
+
+  /** Runs a task on a local file; rejects with `signal.reason` when the signal aborts first. */
+  run<R>(file: LocalFileJob, task: TaskSpec, options: RunOptions = {}): Promise<R> {
+    if (this.#closed) return Promise.reject(new Error('the worker pool is closed'));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       const id = this.#nextId++;
+      const settleWith = resolve as (value: unknown) => void;
       if (!signal) {
-        this.#enqueue({ id, job, options, resolve, reject });
+        this.#enqueue({ id, file, task, options, resolve: settleWith, reject });
         return;
       }
       const onAbort = (): void => {
@@ -107,11 +135,12 @@ export class HashWorkerPool {
       };
       const entry: Job = {
         id,
-        job,
+        file,
+        task,
         options,
-        resolve: (digests) => {
+        resolve: (value) => {
           signal.removeEventListener('abort', onAbort);
-          resolve(digests);
+          settleWith(value);
         },
         reject: (error) => {
           signal.removeEventListener('abort', onAbort);
@@ -123,17 +152,12 @@ export class HashWorkerPool {
     });
   }
 
-  #enqueue(entry: Job): void {
-    this.#queue.push(entry);
-    this.#scheduleDispatch();
-  }
-
   /** Stops every worker. Jobs still queued or running are rejected. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#watchdog);
-    const closed = new Error('the hashing pool was closed');
+    const closed = new Error('the worker pool was closed');
     for (const entry of this.#queue.splice(0)) entry.reject(closed);
     await Promise.all(
       this.#slots.splice(0).map(async (slot) => {
@@ -142,6 +166,11 @@ export class HashWorkerPool {
         await slot.worker.terminate();
       }),
     );
+  }
+
+  #enqueue(entry: Job): void {
+    this.#queue.push(entry);
+    this.#scheduleDispatch();
   }
 
   /**
@@ -160,21 +189,25 @@ export class HashWorkerPool {
 
   /**
    * Hands queued jobs to workers with room, spread evenly, one message per
-   * worker. A large file waits in the queue (small ones overtake it) until
-   * some worker has no other large file.
+   * worker. Jobs on the same file go to the same worker (which then reads
+   * it once). A long job waits in the queue (short ones overtake it) until
+   * some worker has no other long job.
    */
   #dispatch(): void {
     const batches = new Map<Slot, Job[]>();
+    const sameFile = new Map<string, Slot>();
     const waiting: Job[] = [];
     for (const entry of this.#queue) {
-      const large = isLarge(entry.job);
-      const slot = this.#leastBusy((candidate) =>
-        candidate.running.size < JOBS_PER_WORKER && (!large || largeCount(candidate) < LARGE_PER_WORKER),
-      );
+      const key = fileKey(entry.file);
+      const long = entry.options.long === true;
+      const slot =
+        sameFile.get(key) ??
+        this.#leastBusy((candidate) => candidate.running.size < JOBS_PER_WORKER && (!long || longCount(candidate) < LONG_JOBS_PER_WORKER));
       if (!slot) {
         waiting.push(entry);
         continue;
       }
+      sameFile.set(key, slot);
       if (slot.running.size === 0) slot.heardAt = performance.now(); // the silence clock starts with work
       entry.slot = slot;
       slot.running.set(entry.id, entry);
@@ -185,7 +218,7 @@ export class HashWorkerPool {
     this.#queue.splice(0, this.#queue.length, ...waiting);
     for (const [slot, batch] of batches) {
       slot.worker.ref();
-      this.#post(slot, { type: 'hash', jobs: batch.map((entry) => ({ id: entry.id, job: entry.job })) });
+      this.#post(slot, { type: 'run', jobs: batch.map((entry) => ({ id: entry.id, file: entry.file, task: entry.task })) });
     }
   }
 
@@ -236,15 +269,16 @@ export class HashWorkerPool {
     slot.worker.postMessage(message);
   }
 
-  #addSlot(script: URL): void {
-    const slot: Slot = { worker: this.#spawn(script), online: false, heardAt: performance.now(), running: new Map() };
+  #addSlot(): void {
+    const slot: Slot = { worker: this.#spawn(), online: false, heardAt: performance.now(), running: new Map() };
     this.#slots.push(slot);
     this.#watch(slot);
   }
 
-  #spawn(script = workerScript()): Worker {
-    const worker = new Worker(script);
+  #spawn(): Worker {
+    const worker = new Worker(this.#script);
     worker.unref();
+    for (const [key, value] of this.#shared) worker.postMessage({ type: 'share', key, value } satisfies ToWorker);
     return worker;
   }
 
@@ -275,11 +309,11 @@ export class HashWorkerPool {
     worker.on('exit', (code) => died(`it exited with code ${code}`));
   }
 
-  #settle(slot: Slot, outcome: HashOutcome): void {
+  #settle(slot: Slot, outcome: JobOutcome): void {
     const entry = slot.running.get(outcome.id);
     if (!entry) return; // cancelled meanwhile
     slot.running.delete(outcome.id);
-    if ('digests' in outcome) entry.resolve(outcome.digests);
+    if ('value' in outcome) entry.resolve(outcome.value);
     else entry.reject(new CheckError(outcome.error.code, outcome.error.message, { retryable: outcome.error.retryable }));
   }
 
@@ -290,7 +324,7 @@ export class HashWorkerPool {
    */
   #replace(slot: Slot, why: string): void {
     const old = slot.worker;
-    const failure = new CheckError(ErrorCode.ReadError, `a hashing worker was restarted because ${why}`, { retryable: true });
+    const failure = new CheckError(ErrorCode.ReadError, `a worker thread was restarted because ${why}`, { retryable: true });
     for (const entry of slot.running.values()) entry.reject(failure);
     slot.running.clear();
     slot.worker = this.#spawn();
@@ -298,17 +332,17 @@ export class HashWorkerPool {
     this.#watch(slot);
     // Not awaited: a thread stuck in a system call only goes when the call returns.
     void old.terminate();
-    this.#dispatch();
+    this.#scheduleDispatch();
   }
 
   /** Drops a worker that died before it started; replacing it would likely fail the same way. */
   #retire(slot: Slot, why: string): void {
-    const failure = new CheckError(ErrorCode.Internal, `a hashing worker could not start because ${why}`);
+    const failure = new CheckError(ErrorCode.Internal, `a worker thread could not start because ${why}`);
     for (const entry of slot.running.values()) entry.reject(failure);
     slot.running.clear();
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     if (this.#slots.length === 0) for (const entry of this.#queue.splice(0)) entry.reject(failure);
-    else this.#dispatch();
+    else this.#scheduleDispatch();
   }
 
   #idleCheck(slot: Slot): void {
@@ -316,25 +350,12 @@ export class HashWorkerPool {
   }
 }
 
-function isLarge(job: LocalHashJob): boolean {
-  return job.size > SYNC_READ_LIMIT;
+function fileKey(file: LocalFileJob): string {
+  return `${file.localPath}\0${file.size}\0${file.lastModified ?? ''}`;
 }
 
-function largeCount(slot: Slot): number {
+function longCount(slot: Slot): number {
   let count = 0;
-  for (const entry of slot.running.values()) if (isLarge(entry.job)) count++;
+  for (const entry of slot.running.values()) if (entry.options.long === true) count++;
   return count;
-}
-
-/**
- * The compiled worker script. Tests run this library from TypeScript
- * sources, which a worker thread cannot load, so there the built copy in
- * `dist/` is used (the test target depends on the build).
- */
-function workerScript(): URL {
-  const beside = new URL('./hash-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const built = new URL(beside.href.replace(/\/src\/checksum\/hash-worker\.js$/, '/dist/checksum/hash-worker.js'));
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error(`the hashing worker script is missing (looked for ${fileURLToPath(beside)}); build @tdr/checks first`);
 }

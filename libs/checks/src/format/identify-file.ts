@@ -1,0 +1,71 @@
+import { ContainerError, openCfb, openZip, type RandomAccess } from './containers/index.js';
+import type { FormatResult, FormatResultMatch } from './result.js';
+import {
+  identify,
+  identifyContainer,
+  resolveIdentification,
+  type ByteWindow,
+  type Identification,
+  type PronomSignatures,
+} from './signatures/index.js';
+
+/**
+ * One file's identification, the same on the main thread and in a worker:
+ * binary signatures on the window, then, when a container format matched,
+ * container signatures on its entries (a container that cannot be read
+ * leaves the byte-level answer standing, as in DROID).
+ */
+export async function identifyFile(
+  signatures: PronomSignatures,
+  file: RandomAccess,
+  window: ByteWindow,
+  fileName: string,
+  containerFormatBinarySignatures: 'use' | 'ignore',
+): Promise<FormatResult> {
+  const binary = identify(signatures, window, fileName, { containerFormatBinarySignatures });
+  if (binary.containerType === undefined) return toFormatResult(binary, signatures);
+  try {
+    const view = binary.containerType === 'ZIP' ? await openZip(file) : await openCfb(file);
+    const container = await identifyContainer(signatures, view, { fileName });
+    return toFormatResult(resolveIdentification(binary, container), signatures);
+  } catch (error) {
+    if (!(error instanceof ContainerError)) throw error;
+    return toFormatResult(binary, signatures, `${binary.containerType} container could not be read (${error.code}): ${error.message}`);
+  }
+}
+
+function toFormatResult(identification: Identification, signatures: PronomSignatures, containerProblem?: string): FormatResult {
+  const matches: FormatResultMatch[] = identification.matches.map((match) => ({
+    puid: match.puid,
+    formatName: match.name,
+    formatVersion: match.version,
+    mimeType: match.mimeType.split(',')[0]?.trim() ?? '',
+    method: match.method,
+    basis: match.basis,
+    extension: identification.extension,
+    extensionMismatch: match.extensionMismatch,
+  }));
+  const only = matches.length === 1 ? matches[0] : undefined;
+  const versions = signatures.versions;
+  return {
+    puid: only?.puid ?? null,
+    formatName: only?.formatName ?? null,
+    formatVersion: only?.formatVersion ?? null,
+    mimeType: only?.mimeType ?? null,
+    method: only?.method ?? null,
+    basis: only?.basis ?? null,
+    extensionMismatch: identification.extensionMismatch,
+    matches,
+    signatureVersions: { binary: versions.binary.display, container: versions.container?.display ?? null },
+    ...(containerProblem === undefined ? {} : { containerProblem }),
+  };
+}
+
+/** The head and tail windows of a file whose bytes can be had synchronously (a worker's LocalFile). */
+export function windowOf(file: { readonly size: number; read(position: number, length: number): Uint8Array }, windowBytes: number): ByteWindow {
+  if (file.size <= windowBytes) {
+    const all = file.read(0, file.size);
+    return { size: file.size, head: all, tail: all };
+  }
+  return { size: file.size, head: file.read(0, windowBytes), tail: file.read(file.size - windowBytes, windowBytes) };
+}

@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_READ_LIMIT } from '../checksum/hash-local-file.js';
+import { compiledScript } from './compiled-script.js';
+import { LocalFilePool } from './LocalFilePool.js';
+
+const HASH = { module: compiledScript(new URL('../checksum/hash-task.js', import.meta.url)).href, params: { algorithms: ['sha256'] } };
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('LocalFilePool', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tdr-pool-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, bytes: Buffer) => {
+    const localPath = join(dir, name);
+    writeFileSync(localPath, bytes);
+    return { localPath, displayPath: name, size: bytes.length };
+  };
+
+  it('replaces a worker that falls silent with work in hand, failing its jobs as retryable', async () => {
+    // A watchdog of 1 ms takes any read of a few milliseconds for a stuck one.
+    const pool = new LocalFilePool(1, { stallMs: 1 });
+    try {
+      const jobs = Array.from({ length: 4 }, (_, i) => pool.run(file(`slow-${i}`, randomBytes(SYNC_READ_LIMIT)), HASH));
+      const outcomes = await Promise.allSettled(jobs);
+      const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures[0].reason).toMatchObject({ code: 'READ_ERROR', retryable: true });
+      expect(String(failures[0].reason.message)).toMatch(/sent nothing .* with files in hand/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs long jobs one per worker while short ones go around them', async () => {
+    const pool = new LocalFilePool(2);
+    try {
+      const large = Array.from({ length: 3 }, (_, i) => {
+        const bytes = randomBytes(SYNC_READ_LIMIT + 1);
+        return pool.run<Record<string, string>>(file(`large-${i}`, bytes), HASH, { long: true }).then((digests) => expect(digests['sha256']).toBe(sha256(bytes)));
+      });
+      const small = Array.from({ length: 50 }, (_, i) => {
+        const bytes = randomBytes(100 + i);
+        return pool.run<Record<string, string>>(file(`small-${i}`, bytes), HASH).then((digests) => expect(digests['sha256']).toBe(sha256(bytes)));
+      });
+      await Promise.all([...large, ...small]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('opens a file once for several tasks on it in one batch, and reports each task apart', async () => {
+    const pool = new LocalFilePool(1);
+    try {
+      const bytes = randomBytes(1000);
+      const target = file('twice', bytes);
+      const md5 = { ...HASH, params: { algorithms: ['md5'] } };
+      const [a, b] = await Promise.all([pool.run<Record<string, string>>(target, HASH), pool.run<Record<string, string>>(target, md5)]);
+      expect(a).toEqual({ sha256: sha256(bytes) });
+      expect(b).toEqual({ md5: createHash('md5').update(bytes).digest('hex') });
+      await expect(pool.run({ ...target, localPath: join(dir, 'nope'), displayPath: 'nope' }, HASH)).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects queued and running jobs when closed, and refuses new ones', async () => {
+    const pool = new LocalFilePool(1);
+    const settled = Promise.allSettled(Array.from({ length: 200 }, (_, i) => pool.run(file(`c-${i}`, randomBytes(10)), HASH)));
+    await pool.close();
+    const outcomes = await settled;
+    expect(outcomes.some((outcome) => outcome.status === 'rejected')).toBe(true);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(String(outcome.reason)).toMatch(/closed/);
+    }
+    await expect(pool.run(file('late', randomBytes(1)), HASH)).rejects.toThrow(/closed/);
+  });
+
+  it('shares one pool between users and stops it when the last one gives it back', async () => {
+    const first = LocalFilePool.acquire();
+    const second = LocalFilePool.acquire();
+    expect(second).toBe(first);
+    await first.release();
+    const bytes = randomBytes(10);
+    expect(await second.run<Record<string, string>>(file('shared', bytes), HASH)).toEqual({ sha256: sha256(bytes) });
+    await second.release();
+    await expect(second.run(file('after', bytes), HASH)).rejects.toThrow(/closed/);
+  });
+});

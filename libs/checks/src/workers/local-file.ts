@@ -1,0 +1,109 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { CheckError, ErrorCode, checkErrorFromFsError } from '../errors.js';
+import { LOCAL_OPEN_FLAGS, checkOpened, truncatedError } from '../io/local-file.js';
+import type { LocalFileJob } from './protocol.js';
+
+/**
+ * Files up to this size are read whole, once, on first use, and every task
+ * on the file is served from that copy: one read system call instead of one
+ * per task.
+ */
+export const WHOLE_READ_LIMIT = 1024 * 1024;
+
+/**
+ * A local file opened in a worker thread, judged against its listing, read
+ * with synchronous calls (a worker may block; the main thread never does).
+ * Reads never return bytes past the listed size; a file that ends early or
+ * grew is a `FILE_CHANGED` error.
+ */
+export class LocalFile {
+  readonly localPath: string;
+  readonly displayPath: string;
+  readonly size: number;
+  readonly lastModified: string | undefined;
+  readonly #fd: number;
+  #whole: Uint8Array | undefined;
+  #closed = false;
+
+  private constructor(job: LocalFileJob, fd: number) {
+    this.localPath = job.localPath;
+    this.displayPath = job.displayPath;
+    this.size = job.size;
+    this.lastModified = job.lastModified;
+    this.#fd = fd;
+  }
+
+  /** Opens and judges the file (regular, same size and time as listed). */
+  static open(job: LocalFileJob): LocalFile {
+    let fd: number;
+    try {
+      fd = openSync(job.localPath, LOCAL_OPEN_FLAGS);
+    } catch (error) {
+      throw checkErrorFromFsError(error, job.displayPath);
+    }
+    try {
+      checkOpened(fstatSync(fd), job, job.displayPath);
+      return new LocalFile(job, fd);
+    } catch (error) {
+      closeSync(fd);
+      throw checkErrorFromFsError(error, job.displayPath);
+    }
+  }
+
+  /**
+   * Every byte, read once (and kept for later reads). Reads one byte more
+   * than the size, so a file that grew shows without a second `fstat`.
+   */
+  bytes(): Uint8Array {
+    if (this.#whole) return this.#whole;
+    const buffer = Buffer.allocUnsafe(this.size + 1);
+    let position = 0;
+    while (position <= this.size) {
+      const bytesRead = this.#pread(buffer, position, this.size + 1 - position, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+    }
+    if (position > this.size) {
+      throw new CheckError(ErrorCode.FileChanged, `${this.displayPath} grew while it was being read (it had ${this.size} bytes when opened)`, {
+        retryable: true,
+      });
+    }
+    if (position < this.size) throw truncatedError(this.displayPath, this.size, position);
+    this.#whole = buffer.subarray(0, this.size);
+    return this.#whole;
+  }
+
+  /** `min(length, size - position)` bytes at `position`. */
+  read(position: number, length: number): Uint8Array {
+    const wanted = Math.max(0, Math.min(length, this.size - position));
+    if (this.#whole || this.size <= WHOLE_READ_LIMIT) return this.bytes().subarray(position, position + wanted);
+    const buffer = Buffer.allocUnsafe(wanted);
+    let done = 0;
+    while (done < wanted) {
+      const bytesRead = this.#pread(buffer, done, wanted - done, position + done);
+      if (bytesRead === 0) throw truncatedError(this.displayPath, this.size, position + done);
+      done += bytesRead;
+    }
+    return buffer;
+  }
+
+  /** The file as container readers take it (their reads are asynchronous; these are not, underneath). */
+  randomAccess(): { readonly size: number; read(position: number, length: number): Promise<Uint8Array> } {
+    return { size: this.size, read: async (position, length) => this.read(position, length) };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+  }
+
+  #pread(buffer: Buffer, offset: number, length: number, position: number): number {
+    if (this.#closed) throw new Error(`${this.displayPath} was read after it was closed`);
+    try {
+      return readSync(this.#fd, buffer, offset, length, position);
+    } catch (error) {
+      throw checkErrorFromFsError(error, this.displayPath);
+    }
+  }
+}
