@@ -4,7 +4,7 @@ import type { CheckContext, FileCheck, FileRef, ToolInfo } from '../types.js';
 import { DEFAULT_ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './algorithms.js';
 import { compiledScript } from '../workers/compiled-script.js';
 import { LocalFilePool } from '../workers/LocalFilePool.js';
-import { localFileJob } from '../workers/protocol.js';
+import { localFileJob, type TaskSpec } from '../workers/protocol.js';
 import { SYNC_READ_LIMIT } from './hash-local-file.js';
 import type { HashParams } from './hash-task.js';
 import { createMultiHasher } from './multi-hasher.js';
@@ -60,6 +60,14 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
   if (algorithms.length === 0) throw new RangeError('the checksum check needs at least one algorithm');
   const inWorkers = options.inWorkers ?? true;
   let pool: LocalFilePool | undefined;
+  // One spec per set of algorithms, reused: the pool sends each spec to a worker once.
+  const specs = new Map<string, TaskSpec>();
+  const hashTask = (algorithms: readonly ChecksumAlgorithm[]): TaskSpec => {
+    const key = algorithms.join(',');
+    let spec = specs.get(key);
+    if (!spec) specs.set(key, (spec = { module: HASH_TASK, params: { algorithms } satisfies HashParams }));
+    return spec;
+  };
 
   return {
     name: 'checksum',
@@ -76,7 +84,7 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
         job && pool
           ? await pool.run<Record<string, string>>(
               job,
-              { module: HASH_TASK, params: { algorithms: wanted } satisfies HashParams },
+              hashTask(wanted),
               // Only large files are read long enough to be worth interrupting; asking for the signal costs, so small ones do not.
               { ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal, long: true } : {}), onProgress: ctx.progress },
             )

@@ -3,7 +3,7 @@ import { CheckError, ErrorCode } from '../errors.js';
 import type { FileCheck, ToolInfo } from '../types.js';
 import { compiledScript } from '../workers/compiled-script.js';
 import { LocalFilePool } from '../workers/LocalFilePool.js';
-import { localFileJob } from '../workers/protocol.js';
+import { localFileJob, type TaskSpec } from '../workers/protocol.js';
 import { identifyFile } from './identify-file.js';
 import type { IdentifyParams } from './identify-task.js';
 import type { FormatResult } from './result.js';
@@ -55,7 +55,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
   let signatures: PronomSignatures | undefined;
   let unavailable: CheckError | undefined;
   let pool: LocalFilePool | undefined;
-  let params: IdentifyParams | undefined;
+  let task: TaskSpec | undefined;
   let tool: ToolInfo = { name: 'tdr-checks PRONOM engine', version: FORMAT_CHECK_VERSION, data: { binarySignatures: 'none' } };
 
   return {
@@ -74,7 +74,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
           pool = LocalFilePool.acquire();
           const key = `pronom:${versions.binary.sha256}:${versions.container?.sha256 ?? 'none'}`;
           pool.share(key, serialize(signatures.model));
-          params = { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode };
+          task = { module: IDENTIFY_TASK, params: { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode } satisfies IdentifyParams };
         }
         tool = {
           name: 'tdr-checks PRONOM engine',
@@ -98,7 +98,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
     async check(file, ctx) {
       if (unavailable || !signatures) throw unavailable ?? new CheckError(ErrorCode.NotConfigured, 'the format check was not initialised');
       const job = localFileJob(file);
-      if (pool && params && job) return pool.run<FormatResult>(job, { module: IDENTIFY_TASK, params });
+      if (pool && task && job) return pool.run<FormatResult>(job, task);
       const window = await readWindow(file, windowBytes, ctx.signal);
       const source = { size: file.size, read: (position: number, length: number) => file.read(position, length, ctx.signal) };
       return identifyFile(signatures, source, window, file.path, mode);

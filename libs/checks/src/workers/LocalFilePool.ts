@@ -41,7 +41,7 @@ export interface RunOptions {
 interface Job {
   readonly id: number;
   readonly file: LocalFileJob;
-  readonly task: TaskSpec;
+  readonly task: number;
   readonly options: RunOptions;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -74,6 +74,8 @@ export class LocalFilePool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   readonly #shared = new Map<string, unknown>();
+  /** Task specs by the number workers know them by (sent once per worker). */
+  readonly #tasks = new Map<TaskSpec, number>();
   readonly #stallMs: number;
   readonly #script: URL;
   #watchdog: NodeJS.Timeout | undefined;
@@ -118,8 +120,9 @@ export class LocalFilePool {
   }
 
   /** Runs a task on a local file; rejects with `signal.reason` when the signal aborts first. */
-  run<R>(file: LocalFileJob, task: TaskSpec, options: RunOptions = {}): Promise<R> {
+  run<R>(file: LocalFileJob, spec: TaskSpec, options: RunOptions = {}): Promise<R> {
     if (this.#closed) return Promise.reject(new Error('the worker pool is closed'));
+    const task = this.#define(spec);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<R>((resolve, reject) => {
@@ -166,6 +169,17 @@ export class LocalFilePool {
         await slot.worker.terminate();
       }),
     );
+  }
+
+  /** The number of a task spec, defining it in every worker the first time it is seen. */
+  #define(spec: TaskSpec): number {
+    let task = this.#tasks.get(spec);
+    if (task === undefined) {
+      task = this.#tasks.size + 1;
+      this.#tasks.set(spec, task);
+      for (const slot of this.#slots) this.#post(slot, { type: 'define', task, spec });
+    }
+    return task;
   }
 
   #enqueue(entry: Job): void {
@@ -279,6 +293,7 @@ export class LocalFilePool {
     const worker = new Worker(this.#script);
     worker.unref();
     for (const [key, value] of this.#shared) worker.postMessage({ type: 'share', key, value } satisfies ToWorker);
+    for (const [spec, task] of this.#tasks) worker.postMessage({ type: 'define', task, spec } satisfies ToWorker);
     return worker;
   }
 

@@ -11,7 +11,11 @@ export interface LocalFileJob {
   readonly lastModified?: string;
 }
 
-/** Which task module to run (a compiled module's URL) and with what. */
+/**
+ * Which task module to run (a compiled module's URL) and with what. Make
+ * one per distinct task and reuse it: the pool sends each spec to a worker
+ * once and then refers to it by number.
+ */
 export interface TaskSpec {
   readonly module: string;
   readonly params: unknown;
@@ -20,11 +24,13 @@ export interface TaskSpec {
 export interface WorkerJob {
   readonly id: number;
   readonly file: LocalFileJob;
-  readonly task: TaskSpec;
+  /** The number the pool gave the task's spec (see the `define` message). */
+  readonly task: number;
 }
 
 /** Messages from the pool to a worker. */
 export type ToWorker =
+  | { readonly type: 'define'; readonly task: number; readonly spec: TaskSpec }
   | { readonly type: 'run'; readonly jobs: readonly WorkerJob[] }
   | { readonly type: 'cancel'; readonly id: number }
   /** Data every task of this worker may use (compiled signatures), sent once. */

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toCheckErrorInfo } from '../errors.js';
 import { LocalFile } from './local-file.js';
-import type { FromWorker, JobOutcome, ToWorker, WorkerJob } from './protocol.js';
+import type { FromWorker, JobOutcome, TaskSpec, ToWorker, WorkerJob } from './protocol.js';
 import type { LocalFileTask, TaskContext } from './task.js';
 
 if (!parentPort) throw new Error('worker.js must run in a worker thread');
@@ -15,7 +15,8 @@ const port = parentPort;
 
 const shared = new Map<string, unknown>();
 const modules = new Map<string, Promise<LocalFileTask<unknown, unknown>>>();
-const prepared = new Map<string, Promise<void>>();
+/** Tasks the pool defined, by number: their spec, and their module once loaded and prepared. */
+const tasks = new Map<number, { readonly spec: TaskSpec; ready?: Promise<LocalFileTask<unknown, unknown>> }>();
 const cancelled = new Set<number>();
 let outbox: JobOutcome[] = [];
 
@@ -56,19 +57,18 @@ function taskModule(url: string): Promise<LocalFileTask<unknown, unknown>> {
   return loaded;
 }
 
-/** The module of a job, prepared for its params (once per distinct params). */
-async function ready(job: WorkerJob): Promise<LocalFileTask<unknown, unknown>> {
-  const task = await taskModule(job.task.module);
-  const key = `${job.task.module}\0${JSON.stringify(job.task.params)}`;
-  let preparing = prepared.get(key);
-  if (!preparing) {
-    preparing = task.prepare?.(job.task.params, context(job.id)) ?? Promise.resolve();
-    prepared.set(key, preparing);
-    // A failed preparation is tried again by the next batch that needs it.
-    preparing.catch(() => prepared.delete(key));
+/** The module of a task, loaded and prepared once (a failed preparation is tried again next time). */
+function ready(task: number, job: number): Promise<LocalFileTask<unknown, unknown>> {
+  const entry = tasks.get(task);
+  if (!entry) return Promise.reject(new Error(`task ${task} was never defined`));
+  if (!entry.ready) {
+    entry.ready = taskModule(entry.spec.module).then(async (module) => {
+      await module.prepare?.(entry.spec.params, context(job));
+      return module;
+    });
+    entry.ready.catch(() => (entry.ready = undefined));
   }
-  await preparing;
-  return task;
+  return entry.ready;
 }
 
 function fileKey(job: WorkerJob): string {
@@ -76,17 +76,25 @@ function fileKey(job: WorkerJob): string {
 }
 
 async function runBatch(jobs: readonly WorkerJob[]): Promise<void> {
-  const tasks = new Map<number, LocalFileTask<unknown, unknown>>();
+  // Each distinct task of the batch made ready once; then every job runs without waiting.
+  const readyTasks = new Map<number, LocalFileTask<unknown, unknown> | Error>();
   for (const job of jobs) {
+    if (readyTasks.has(job.task)) continue;
     try {
-      tasks.set(job.id, await ready(job));
+      readyTasks.set(job.task, await ready(job.task, job.id));
     } catch (error) {
-      fail(job.id, error);
+      readyTasks.set(job.task, error instanceof Error ? error : new Error(String(error)));
     }
+  }
+  const runnable = new Map<number, LocalFileTask<unknown, unknown>>();
+  for (const job of jobs) {
+    const module = readyTasks.get(job.task);
+    if (module instanceof Error || module === undefined) fail(job.id, module);
+    else runnable.set(job.id, module);
   }
   const byFile = new Map<string, WorkerJob[]>();
   for (const job of jobs) {
-    if (!tasks.has(job.id)) continue;
+    if (!runnable.has(job.id)) continue;
     const key = fileKey(job);
     const group = byFile.get(key);
     if (group) group.push(job);
@@ -103,7 +111,7 @@ async function runBatch(jobs: readonly WorkerJob[]): Promise<void> {
     const pending: Promise<void>[] = [];
     for (const job of group) {
       try {
-        const result = (tasks.get(job.id) as LocalFileTask<unknown, unknown>).run(file, job.task.params, context(job.id));
+        const result = (runnable.get(job.id) as LocalFileTask<unknown, unknown>).run(file, (tasks.get(job.task) as { spec: TaskSpec }).spec.params, context(job.id));
         if (result instanceof Promise) {
           pending.push(result.then((value) => settle({ id: job.id, value }), (error: unknown) => fail(job.id, error)).finally(() => cancelled.delete(job.id)));
         } else {
@@ -125,5 +133,6 @@ let previous: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') cancelled.add(message.id);
   else if (message.type === 'share') shared.set(message.key, message.value);
+  else if (message.type === 'define') tasks.set(message.task, { spec: message.spec });
   else previous = previous.then(() => runBatch(message.jobs));
 });
