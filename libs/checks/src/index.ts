@@ -38,6 +38,9 @@ export type { Finding, Rule, RuleData } from './policy/rules.js';
 export type { FormatResult, FormatResultMatch } from './format/result.js';
 export type { FlagsResult } from './flags/result.js';
 export { detectExecutable } from './flags/executable.js';
+export { FLAGS_CHECK_VERSION, flagsCheck } from './flags/flagsCheck.js';
+export type { FlagsCheckOptions } from './flags/flagsCheck.js';
+export { inspectFile } from './flags/inspect.js';
 export type { ExecutableKind } from './flags/executable.js';
 export { ExpectationIndex, ManifestError, chooseManifestBase, parseManifest } from './expectations/index.js';
 export type {

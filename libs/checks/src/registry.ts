@@ -1,4 +1,5 @@
 import { checksumCheck, type ChecksumCheckOptions } from './checksum/checksumCheck.js';
+import { flagsCheck, type FlagsCheckOptions } from './flags/flagsCheck.js';
 import { formatCheck, type FormatCheckOptions } from './format/formatCheck.js';
 import { resolveSignatureDir } from './format/store/index.js';
 import type { FileCheck } from './types.js';
@@ -8,6 +9,7 @@ export interface BuiltInCheckOptions {
   readonly checksum?: ChecksumCheckOptions;
   /** Default: signatures from `TDR_SIGNATURES_DIR` or the per-user folder. */
   readonly format?: FormatCheckOptions;
+  readonly flags?: FlagsCheckOptions;
 }
 
 /** How a runner finds a check by name and makes it. */
@@ -33,6 +35,12 @@ export const BUILT_IN_CHECKS: readonly CheckDefinition[] = [
     summary: 'PRONOM format (PUID) by binary and container signatures, as DROID and siegfried identify it',
     byDefault: true,
     create: (options) => formatCheck(options.format ?? defaultFormatOptions()),
+  },
+  {
+    name: 'flags',
+    summary: 'password protected or encrypted (ZIP, ODF, OOXML, Word, Excel, PowerPoint, PDF), executable (PE, ELF, Mach-O), empty',
+    byDefault: true,
+    create: (options) => flagsCheck(options.flags),
   },
 ];
 

@@ -48,8 +48,16 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     checksum: { algorithms },
     format: { signaturesDir: signaturesDir.path, signaturesDirSource: signaturesDir.description },
   });
+  const ignore = (): void => undefined;
   const engine = new CheckEngine({
     checks,
+    // Checks warn about what makes their results incomplete (no signatures, a cache that cannot be written).
+    logger: {
+      debug: ignore,
+      info: ignore,
+      warn: options.quiet ? ignore : (message: string) => env.note(`tdr-checks: ${message}`),
+      error: (message: string) => env.note(`tdr-checks: ${message}`),
+    },
     concurrency: settings.concurrency,
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     signal: env.signal,

@@ -1,12 +1,13 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChecksumResult, ResultEnvelope } from '@tdr/checks';
+import type { ChecksumResult, FormatResult, ResultEnvelope } from '@tdr/checks';
 import type { ReportEntry, ReportFormat, RunInfo } from './types.js';
 
 /**
  * DROID's CSV export columns, in DROID's order, so scripts written for a
  * DROID export read ours unchanged; tdr-checks' own columns follow. The
- * format columns stay empty until the format check runs.
+ * format columns describe the first format identified (DROID's order);
+ * FORMAT_COUNT says how many there were and ALL_PUIDS lists them.
  */
 const DROID_COLUMNS = [
   'ID',
@@ -28,7 +29,7 @@ const DROID_COLUMNS = [
   'FORMAT_NAME',
   'FORMAT_VERSION',
 ] as const;
-const OWN_COLUMNS = ['RELATIVE_PATH', 'VERDICT', 'REASONS', 'ERRORS'] as const;
+const OWN_COLUMNS = ['RELATIVE_PATH', 'VERDICT', 'REASONS', 'ERRORS', 'ALL_PUIDS', 'PASSWORD_PROTECTED', 'EXECUTABLE'] as const;
 
 /** RFC 4180 field: always quoted, as DROID writes them; quotes doubled; newlines kept inside quotes. */
 function field(value: string | number | undefined): string {
@@ -42,6 +43,10 @@ function status(results: readonly ResultEnvelope[]): string {
   if (failed.error.code === 'FILE_NOT_FOUND') return 'Not found';
   if (failed.error.code === 'PERMISSION_DENIED') return 'Access denied';
   return 'Error';
+}
+
+function completed<T>(envelope: ResultEnvelope | undefined): T | undefined {
+  return envelope?.status === 'completed' ? (envelope.result as T) : undefined;
 }
 
 function extensionOf(name: string): string {
@@ -73,29 +78,35 @@ export class CsvFormat implements ReportFormat {
     const name = basename(report.path);
     const [first, ...others] = this.#algorithms;
     const errors = results.flatMap((envelope) => (envelope.status === 'error' ? [`${envelope.check}: ${envelope.error.code}`] : []));
+    const format = completed<FormatResult>(report.results['format']);
+    const identified = format?.matches[0];
+    const flags = completed<{ passwordProtected: boolean; executable: boolean }>(report.results['flags']);
     const row: Record<(typeof DROID_COLUMNS)[number] | (typeof OWN_COLUMNS)[number], string | number | undefined> = {
       ID: ++this.#id,
       PARENT_ID: '',
       URI: report.localPath ? pathToFileURL(report.localPath).href : '',
       FILE_PATH: report.localPath ?? report.path,
       NAME: name,
-      METHOD: '',
+      METHOD: identified?.method ?? '',
       STATUS: report.missing ? 'Not found' : status(results),
       SIZE: report.size ?? '',
       TYPE: 'File',
       EXT: extensionOf(name),
       LAST_MODIFIED: report.lastModified?.replace(/\.\d+Z$/, '') ?? '',
-      EXTENSION_MISMATCH: '',
+      EXTENSION_MISMATCH: format ? String(format.extensionMismatch) : '',
       HASH: digest(first) as string | undefined,
-      FORMAT_COUNT: '',
-      PUID: '',
-      MIME_TYPE: '',
-      FORMAT_NAME: '',
-      FORMAT_VERSION: '',
+      FORMAT_COUNT: format?.matches.length ?? '',
+      PUID: identified?.puid ?? '',
+      MIME_TYPE: identified?.mimeType ?? '',
+      FORMAT_NAME: identified?.formatName ?? '',
+      FORMAT_VERSION: identified?.formatVersion ?? '',
       RELATIVE_PATH: report.path,
       VERDICT: judgement.verdict,
       REASONS: judgement.reasons.map((reason) => reason.code).join(' '),
       ERRORS: errors.join('; '),
+      ALL_PUIDS: format?.matches.map((match) => match.puid).join(' ') ?? '',
+      PASSWORD_PROTECTED: flags ? String(flags.passwordProtected) : '',
+      EXECUTABLE: flags ? String(flags.executable) : '',
     };
     const values = [...DROID_COLUMNS, ...OWN_COLUMNS].map((column) => field(row[column]));
     for (const algorithm of others) values.push(field(digest(algorithm) as string | undefined));

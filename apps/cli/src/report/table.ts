@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { DIGEST_HEX_LENGTH, isChecksumAlgorithm, type ResultEnvelope, type Verdict } from '@tdr/checks';
+import { DIGEST_HEX_LENGTH, isChecksumAlgorithm, type FormatResult, type ResultEnvelope, type Verdict } from '@tdr/checks';
 import { formatBytes, formatDuration, printablePath } from './human.js';
 import type { ReportEntry, ReportFormat, RunInfo, RunSummary } from './types.js';
 
@@ -14,6 +14,7 @@ export class TableFormat implements ReportFormat {
   readonly #color: boolean;
   readonly #onlyProblems: boolean;
   #algorithm: string | undefined;
+  #withFormat = false;
 
   constructor(options: { color: boolean; onlyProblems: boolean }) {
     this.#color = options.color;
@@ -22,6 +23,7 @@ export class TableFormat implements ReportFormat {
 
   start(info: RunInfo): string {
     this.#algorithm = info.algorithms[0];
+    this.#withFormat = info.checks.some((check) => check.name === 'format');
     return '';
   }
 
@@ -30,7 +32,7 @@ export class TableFormat implements ReportFormat {
     const verdict = this.#paint(judgement.verdict.padEnd(4), VERDICT_STYLE[judgement.verdict]);
     const size = (report.size === null ? '-' : formatBytes(report.size)).padStart(10);
     const digest = this.#digest(report.results['checksum']);
-    const columns = [verdict, size, ...(digest === undefined ? [] : [digest]), printablePath(report.path)];
+    const columns = [verdict, size, ...(digest === undefined ? [] : [digest]), ...(this.#withFormat ? [puidOf(report.results['format'])] : []), printablePath(report.path)];
     const reasons = judgement.reasons.map((reason) => `      ${this.#paint('└', 'gray')} ${reason.code}: ${reason.message}\n`);
     return `${columns.join('  ')}\n${reasons.join('')}`;
   }
@@ -50,6 +52,14 @@ export class TableFormat implements ReportFormat {
   #paint(text: string, style: 'green' | 'yellow' | 'red' | 'gray'): string {
     return this.#color ? styleText(style, text) : text;
   }
+}
+
+/** The PUID column: the format, `unknown`, `2 formats`, or `-` when the check did not complete; padded so paths line up. */
+function puidOf(envelope: ResultEnvelope | undefined): string {
+  if (envelope?.status !== 'completed') return '-'.padEnd(10);
+  const matches = (envelope.result as FormatResult).matches;
+  const text = matches.length === 0 ? 'unknown' : matches.length === 1 ? matches[0].puid : `${matches.length} formats`;
+  return text.padEnd(10);
 }
 
 /** "3 files, 1.20 MiB in 410 ms: 1 pass, 1 warn, 1 fail; 1 with errors" */
