@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/vitest.config.*.timestamp*'],
+    ignores: ['**/dist', '**/bundle', '**/out-tsc', '**/node_modules', '**/vitest.config.*.timestamp*'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],

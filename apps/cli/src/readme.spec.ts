@@ -10,7 +10,7 @@ describe('README', () => {
   });
 
   it('gives the two set-up commands that CI and people run', () => {
-    expect(readme).toContain('npm ci && npx nx run cli:check ./folder');
+    expect(readme).toContain('npm ci && TDR_SIGNATURES_DIR=../shared/pronom npx nx run cli:check ./folder');
     expect(readme).toContain('npm ci && npm test');
   });
 });

@@ -22,6 +22,10 @@ export function checkOptions() {
       '--signatures <dir>',
       'folder with the PRONOM signature files (DROID_SignatureFile_V*.xml, container-signature-*.xml) for the format check; default: $TDR_SIGNATURES_DIR, else the per-user folder `tdr-checks signatures update` fills',
     ),
+    new Option(
+      '--max-bytes-to-scan <bytes>',
+      'bytes the format and flags checks read from each end of a file (as DROID\'s "max bytes to scan"); more finds signatures deeper in large files',
+    ).default('65536'),
     new Option('--policy <file>', `JSON file overriding the default verdict (pass|warn|fail) of reason codes: ${Object.keys(REASON_CODES).join(', ')}`),
     new Option('--format <format>', 'report format; csv has DROID export columns first').choices(REPORT_FORMATS).default('table' as const),
     new Option('--output <file>', 'write the report to this file instead of standard output'),
@@ -38,6 +42,7 @@ export interface CheckCommandOptions {
   readonly algorithms: string;
   readonly expected?: string;
   readonly signatures?: string;
+  readonly maxBytesToScan: string;
   readonly policy?: string;
   readonly format: (typeof REPORT_FORMATS)[number];
   readonly output?: string;

@@ -46,7 +46,8 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   const signaturesDir = resolveSignatureDir(options.signatures === undefined ? {} : { dir: options.signatures });
   const checks = createChecks(settings.checkNames, {
     checksum: { algorithms },
-    format: { signaturesDir: signaturesDir.path, signaturesDirSource: signaturesDir.description },
+    format: { signaturesDir: signaturesDir.path, signaturesDirSource: signaturesDir.description, windowBytes: settings.windowBytes },
+    flags: { windowBytes: settings.windowBytes },
   });
   const ignore = (): void => undefined;
   const engine = new CheckEngine({
@@ -154,6 +155,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
 
 interface Settings {
   readonly checkNames: string[];
+  readonly windowBytes: number;
   readonly algorithms: ChecksumAlgorithm[];
   readonly concurrency: number;
   readonly timeoutMs: number | undefined;
@@ -180,8 +182,9 @@ async function settle(paths: readonly string[], options: CheckCommandOptions): P
     throw new UsageError(`--algorithms: ${(error as Error).message}`);
   }
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 1024);
+  const windowBytes = wholeNumber(options.maxBytesToScan, '--max-bytes-to-scan', 1, 1024 ** 3);
   const timeoutMs = options.timeout === undefined ? undefined : positiveSeconds(options.timeout, '--timeout') * 1000;
-  return { checkNames, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
+  return { checkNames, windowBytes, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
 }
 
 async function loadPolicy(path: string | undefined): Promise<Policy> {
