@@ -106,3 +106,10 @@ export type {
 } from './format/signatures/index.js';
 export { ContainerError, openCfb, openZip } from './format/containers/index.js';
 export type { ContainerType, ContainerView, RandomAccess } from './format/containers/index.js';
+export { LocalFilePool } from './workers/LocalFilePool.js';
+export type { RunOptions } from './workers/LocalFilePool.js';
+export { compiledScript } from './workers/compiled-script.js';
+export { localFileJob } from './workers/protocol.js';
+export type { LocalFileJob, TaskSpec } from './workers/protocol.js';
+export type { LocalFileTask, TaskContext } from './workers/task.js';
+export type { LocalFile } from './workers/local-file.js';

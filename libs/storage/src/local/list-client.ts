@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledScript } from '@tdr/checks';
 import { OUTSTANDING, type FromWorker, type ListJob, type RootJob, type WireItem } from './list-protocol.js';
 
 /** A batch of a listing, as the worker posted it (see `WireItem`). */
@@ -117,16 +116,7 @@ export class ListingWorker {
 
 let script: URL | undefined;
 
-/**
- * The worker's script: beside this module when it runs compiled, or the
- * compiled copy in `dist/` when it runs from TypeScript sources (under
- * vitest), as a worker thread cannot load `.ts`.
- */
+/** The worker's script (beside this module when compiled; see compiledScript for tests). */
 function listWorkerScript(): URL {
-  if (script) return script;
-  const beside = new URL('./list-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return (script = beside);
-  const built = new URL(beside.href.replace(/\/src\/local\/list-worker\.js$/, '/dist/local/list-worker.js'));
-  if (existsSync(fileURLToPath(built))) return (script = built);
-  throw new Error(`the listing worker script is missing (looked for ${fileURLToPath(beside)}); build @tdr/storage first`);
+  return (script ??= compiledScript(new URL('./list-worker.js', import.meta.url)));
 }
