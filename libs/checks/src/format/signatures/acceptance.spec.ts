@@ -80,11 +80,11 @@ function diagnose(row: Row, result: Identification, options: IdentifyOptions): s
   if (index < 0) return `signature ${row.signatureId} not in V122; reported ${reported}`;
   const bytes = files.get(row.path) as Buffer;
   const window = prepareWindow({ size: bytes.length, head: bytes, tail: bytes });
-  const prepared = signatures.engine.signatures[index] as { sequences: readonly number[] };
-  const failing = prepared.sequences
-    .map((sequenceIndex, position) => ({ sequence: signatures.engine.sequences[sequenceIndex], position }))
-    .filter(({ sequence }) => sequence !== undefined && matchSequence(window, sequence, signatures.model.classes) === undefined)
-    .map(({ sequence, position }) => `sequence ${position + 1}/${prepared.sequences.length} (${describeSequence(sequence?.elements ?? [], sequence?.anchor ?? '')})`);
+  const sequences = signatures.engine.sequencesOf(index);
+  const failing = sequences
+    .map((sequenceIndex, position) => ({ sequence: signatures.engine.sequence(sequenceIndex), position }))
+    .filter(({ sequence }) => matchSequence(window, sequence, signatures.model.classes) === undefined)
+    .map(({ sequence, position }) => `sequence ${position + 1}/${sequences.length} (${describeSequence(sequence.elements, sequence.anchor)})`);
   if (failing.length > 0) {
     const changed = CHANGED_AFTER_V119.has(row.signatureId) ? ' — signature changed after V119' : '';
     return `signature ${row.signatureId} does not match the sample: ${failing.join(', ')} not found${changed}; reported ${reported}`;

@@ -32,7 +32,14 @@
  */
 import type { ContainerView } from '../containers/types.js';
 import { droidOle2Path, droidPathMatches } from './container-paths.js';
-import { applyPriorities, droidExtension, hasExtensionMismatch, matchSequence, type PreparedWindow } from './identify.js';
+import {
+  applyPriorities,
+  droidExtension,
+  hasExtensionMismatch,
+  matchSequence,
+  type PreparedWindow,
+  windowOver,
+} from './identify.js';
 import type { PreparedContainerSignature, PronomSignatures } from './model.js';
 import type { FormatInfo, FormatMatch, Identification } from './types.js';
 
@@ -204,12 +211,9 @@ function descriptionOf(signatures: PronomSignatures, id: number, type: string): 
 
 /** A window over an entry: complete when fewer bytes came back than asked for. */
 function entryWindow(content: Uint8Array, asked: number): PreparedWindow {
-  const head = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-  if (content.length < asked) {
-    return { size: content.length, head, reversedTail: Buffer.from(head).reverse(), tail: head, sizeKnown: true };
-  }
+  if (content.length < asked) return windowOver(content.length, content, content, true);
   // Possibly cut short: what lies at the entry's end is unknown.
-  return { size: content.length, head, reversedTail: Buffer.alloc(0), tail: new Uint8Array(0), sizeKnown: false };
+  return windowOver(content.length, content, new Uint8Array(0), false);
 }
 
 /** `[[0 8]]`-style positions of the first embedded signature that matches, or undefined. */

@@ -35,8 +35,8 @@
  *   droid-api `DroidAPI.getContainerPuid`).
  */
 import type { ContainerType } from '../containers/types.js';
-import type { BinaryEngine, PreparedSequence, PronomSignatures } from './model.js';
-import { HEAD, scanAutomaton } from './prefilter.js';
+import type { PreparedSequence, PronomSignatures } from './model.js';
+import { HEAD } from './prefilter.js';
 import { matchElements, type MatchSpan } from './sequence-matcher.js';
 import type { ByteWindow, FormatInfo, FormatMatch, Identification, IdentifyOptions } from './types.js';
 import type { ClassTable } from './units.js';
@@ -62,15 +62,48 @@ export function droidExtension(fileName: string): string {
 export interface PreparedWindow {
   readonly size: number;
   readonly head: Buffer;
-  /** The tail reversed: index 0 is the last byte of the file. */
-  readonly reversedTail: Buffer;
-  readonly tail: Uint8Array;
+  /** The last bytes of the file, in file order (the same buffer as `head` when that is the whole file). */
+  readonly tail: Buffer;
   /** False when the bytes may be cut short (a container entry read up to a limit): nothing is known about the end. */
   readonly sizeKnown: boolean;
+  /**
+   * The last `length` bytes of the tail (all of it when shorter), reversed:
+   * index 0 is the last byte of the file. Made when first asked for, and only
+   * as long as asked: most EOF sequences reach a few bytes back only.
+   */
+  reversedTail(length: number): Buffer;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+class Window implements PreparedWindow {
+  #reversed: Buffer | undefined;
+
+  constructor(
+    readonly size: number,
+    readonly head: Buffer,
+    readonly tail: Buffer,
+    readonly sizeKnown: boolean,
+  ) {}
+
+  reversedTail(length: number): Buffer {
+    const wanted = Math.min(length, this.tail.length);
+    let reversed = this.#reversed;
+    if (reversed === undefined || reversed.length < wanted) {
+      // At least twice the last length, so that growing requests cost a bounded number of copies.
+      const take = Math.min(this.tail.length, Math.max(wanted, 2 * (reversed?.length ?? 0)));
+      reversed = Buffer.from(this.tail.subarray(this.tail.length - take)).reverse();
+      this.#reversed = reversed;
+    }
+    return reversed.length === wanted ? reversed : reversed.subarray(0, wanted);
+  }
+}
+
+/** A window over given buffers (`tail` in file order; `head` itself when it holds the whole file). */
+export function windowOver(size: number, head: Uint8Array, tail: Uint8Array, sizeKnown: boolean): PreparedWindow {
+  return new Window(size, asBuffer(head), asBuffer(tail), sizeKnown);
 }
 
 export function prepareWindow(window: ByteWindow): PreparedWindow {
@@ -79,9 +112,7 @@ export function prepareWindow(window: ByteWindow): PreparedWindow {
   if (head.length > size || tail.length > size) {
     throw new RangeError(`window head (${head.length}) or tail (${tail.length}) is longer than the file (${size})`);
   }
-  const end = head.length === size ? head : tail;
-  const reversedTail = Buffer.from(end).reverse();
-  return { size, head: asBuffer(head), reversedTail, tail: end, sizeKnown: true };
+  return windowOver(size, head, head.length === size ? head : tail, true);
 }
 
 /** The value of an indirect offset, read from the window, or undefined when those bytes are not in it. */
@@ -106,10 +137,14 @@ function readIndirect(window: PreparedWindow, indirect: NonNullable<PreparedSequ
   return value;
 }
 
-/** Matches one sequence in the window; returns `[file offset, length]` or undefined. */
+/**
+ * Matches one sequence in the window; returns `[file offset, length]` or undefined.
+ * An EOF sequence is matched in the reversed tail, cut to its reach when it
+ * has one (no placement lies beyond it, so the match is the same).
+ */
 export function matchSequence(
   window: PreparedWindow,
-  sequence: Pick<PreparedSequence, 'side' | 'indirect' | 'elements'>,
+  sequence: Pick<PreparedSequence, 'side' | 'indirect' | 'elements'> & { readonly reach?: number },
   classes: ClassTable,
 ): [number, number] | undefined {
   let span: MatchSpan | undefined;
@@ -123,52 +158,9 @@ export function matchSequence(
     span = matchElements(window.head, window.head.length, base, sequence.elements, classes);
     return span === undefined ? undefined : [span.start, span.end - span.start];
   }
-  span = matchElements(window.reversedTail, window.reversedTail.length, 0, sequence.elements, classes);
+  const reversed = window.reversedTail(sequence.reach ?? Infinity);
+  span = matchElements(reversed, reversed.length, 0, sequence.elements, classes);
   return span === undefined ? undefined : [window.size - span.end, span.end - span.start];
-}
-
-/** Indexes of the signatures whose every sequence passes its cheap condition, in DROID order. */
-function candidateSignatures(engine: BinaryEngine, window: PreparedWindow): number[] {
-  const { sequences, signatures } = engine;
-  const marked = new Uint8Array(sequences.length);
-  const counts = new Uint16Array(signatures.length);
-  const candidates: number[] = [];
-  const mark = (sequenceIndex: number): void => {
-    if (marked[sequenceIndex] === 1) return;
-    marked[sequenceIndex] = 1;
-    const signatureIndex = (sequences[sequenceIndex] as PreparedSequence).signatureIndex;
-    counts[signatureIndex] = (counts[signatureIndex] as number) + 1;
-    if (counts[signatureIndex] === (signatures[signatureIndex] as { sequences: readonly number[] }).sequences.length) {
-      candidates.push(signatureIndex);
-    }
-  };
-  for (const sequenceIndex of engine.alwaysSequences) mark(sequenceIndex);
-  for (const group of engine.keyGroups) {
-    const buf = group.side === HEAD ? window.head : window.reversedTail;
-    if (group.position + group.width > buf.length) continue;
-    const value =
-      group.width === 2
-        ? ((buf[group.position] as number) << 8) | (buf[group.position + 1] as number)
-        : (buf[group.position] as number);
-    const hit = group.sequences.get(value);
-    if (hit !== undefined) for (const sequenceIndex of hit) mark(sequenceIndex);
-  }
-  const literalCount = engine.automaton.literalCount;
-  if (literalCount > 0) {
-    for (const side of [0, 1] as const) {
-      const buf = side === HEAD ? window.head : window.reversedTail;
-      if (buf.length === 0) continue;
-      const found = new Uint8Array(literalCount);
-      scanAutomaton(engine.automaton, buf, buf.length, found);
-      for (let literal = 0; literal < literalCount; literal++) {
-        if (found[literal] !== 1) continue;
-        for (const sequenceIndex of engine.literalSequences[literal] as number[]) {
-          if ((sequences[sequenceIndex] as PreparedSequence).side === side) mark(sequenceIndex);
-        }
-      }
-    }
-  }
-  return candidates.sort((a, b) => a - b);
 }
 
 interface Hit {
@@ -205,23 +197,24 @@ export function identify(
   const engine = signatures.engine;
   const classes = signatures.model.classes;
   const useContainerFormats = options.containerFormatBinarySignatures === 'use';
-  const formatsOf = useContainerFormats ? engine.formatsUsing : engine.formatsIgnoring;
 
   const hits: Hit[] = [];
   const hitByFormat = new Map<number, Hit>();
   if (prepared.size > 0) {
-    for (const signatureIndex of candidateSignatures(engine, prepared)) {
-      const formats = formatsOf[signatureIndex] as readonly number[];
+    const whole = prepared.head.length === prepared.size;
+    for (const signatureIndex of engine.prefilter.candidates(prepared.head, prepared.tail, whole)) {
+      const formats = engine.formatsOf(signatureIndex, useContainerFormats);
       if (formats.length === 0) continue; // DROID drops signatures without formats
-      const signature = engine.signatures[signatureIndex] as { id: number; sequences: readonly number[] };
+      const sequences = engine.sequencesOf(signatureIndex);
       const spans: [number, number][] = [];
-      for (const sequenceIndex of signature.sequences) {
-        const span = matchSequence(prepared, engine.sequences[sequenceIndex] as PreparedSequence, classes);
+      for (const sequenceIndex of sequences) {
+        const span = matchSequence(prepared, engine.sequence(sequenceIndex), classes);
         if (span === undefined) break;
         spans.push(span);
       }
-      if (spans.length !== signature.sequences.length) continue;
-      const basis = `byte match at ${positions(spans)} (signature ${signature.id})`;
+      if (spans.length !== sequences.length) continue;
+      const signatureId = engine.signatureId(signatureIndex);
+      const basis = `byte match at ${positions(spans)} (signature ${signatureId})`;
       for (const format of formats) {
         let hit = hitByFormat.get(format);
         if (hit === undefined) {
@@ -229,7 +222,7 @@ export function identify(
           hitByFormat.set(format, hit);
           hits.push(hit);
         }
-        hit.signatureIds.push(signature.id);
+        hit.signatureIds.push(signatureId);
         hit.basis.push(basis);
       }
     }

@@ -294,7 +294,8 @@ async function readCache(
       model.compiledFormatVersion !== COMPILED_FORMAT_VERSION ||
       !Array.isArray(model.formats) ||
       !Array.isArray(model.signatures) ||
-      !(model.classes instanceof Uint8Array)
+      !(model.classes instanceof Uint8Array) ||
+      !(model.prefilter?.sequenceSignature instanceof Int32Array)
     ) {
       throw new Error('unexpected content');
     }

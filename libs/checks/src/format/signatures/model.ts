@@ -3,22 +3,15 @@
  * and `PronomSignatures`, the loaded engine built from it once per process.
  */
 import type { ContainerType } from '../containers/types.js';
-import { type CompiledSignature, compileInternalSignature } from './compile.js';
-import {
-  type Automaton,
-  buildAutomaton,
-  chooseCondition,
-  type Condition,
-  HEAD,
-  type Side,
-} from './prefilter.js';
+import { type CompiledSequence, type CompiledSignature, compileInternalSignature } from './compile.js';
+import { type CompiledPrefilter, compilePrefilter, HEAD, Prefilter, type Side, sequenceReach, TAIL } from './prefilter.js';
 import { type PreparedElement, prepareElements } from './sequence-matcher.js';
 import type { ContainerSignatureInfo, FormatInfo, LoadInfo, SignatureVersions } from './types.js';
 import { ClassInterner, type ClassTable } from './units.js';
 import type { RawBinaryFile, RawContainerFile, RawInternalSignature } from './xml.js';
 
 /** Bumped whenever the compiled form or its meaning changes; part of the cache key. */
-export const COMPILED_FORMAT_VERSION = 1;
+export const COMPILED_FORMAT_VERSION = 2;
 
 export interface CompiledContainerFile {
   readonly path: string;
@@ -51,6 +44,8 @@ export interface CompiledModel {
     | undefined;
   /** Signatures DROID would drop as invalid, and why. */
   readonly warnings: readonly string[];
+  /** The binary signatures' prefilter (automata and lookup tables), built with the model so that loading is cheap. */
+  readonly prefilter: CompiledPrefilter;
 }
 
 function splitMime(mimeType: string): string[] {
@@ -123,48 +118,132 @@ export function compileModel(
     signatures,
     container: compiledContainer,
     warnings,
+    prefilter: compilePrefilter(signatures),
   };
 }
 
-/** A compiled sequence ready to match, with its prefilter condition. */
+/** A compiled sequence ready to match. */
 export interface PreparedSequence {
   readonly signatureIndex: number;
   readonly side: Side;
   readonly anchor: 'BOF' | 'EOF' | 'VAR';
-  readonly indirect: CompiledSignature['sequences'][number]['indirect'];
+  readonly indirect: CompiledSequence['indirect'];
   readonly elements: readonly PreparedElement[];
-  readonly condition: Condition;
+  /** How far from its side's end it can match (Infinity: anywhere in the window). */
+  readonly reach: number;
 }
 
-export interface PreparedSignature {
-  readonly id: number;
-  readonly sequences: readonly number[];
+/** A sequence whose elements are prepared when it is first matched (most never are in a process). */
+class LazySequence implements PreparedSequence {
+  readonly side: Side;
+  readonly anchor: PreparedSequence['anchor'];
+  readonly indirect: CompiledSequence['indirect'];
+  #elements: readonly PreparedElement[] | undefined;
+  #reach: number | undefined;
+
+  constructor(
+    readonly signatureIndex: number,
+    private readonly compiled: CompiledSequence,
+    private readonly classes: ClassTable,
+  ) {
+    this.side = compiled.anchor === 'EOF' ? TAIL : HEAD;
+    this.anchor = compiled.anchor;
+    this.indirect = compiled.indirect;
+  }
+
+  get elements(): readonly PreparedElement[] {
+    return (this.#elements ??= prepareElements(this.compiled.elements, this.classes));
+  }
+
+  get reach(): number {
+    return (this.#reach ??= sequenceReach(this.compiled));
+  }
 }
 
-/** Derived, per-process structures (rebuilt from the model at load: a few ms). */
-export interface BinaryEngine {
-  readonly signatures: readonly PreparedSignature[];
-  readonly sequences: readonly PreparedSequence[];
-  /** Format indexes each signature identifies, for each mode. */
-  readonly formatsUsing: readonly (readonly number[])[];
-  readonly formatsIgnoring: readonly (readonly number[])[];
-  readonly keyGroups: readonly {
-    readonly side: Side;
-    readonly position: number;
-    readonly width: 1 | 2;
-    readonly sequences: ReadonlyMap<number, readonly number[]>;
-  }[];
-  readonly automaton: Automaton;
-  /** Per literal: the sequences it stands for. */
-  readonly literalSequences: readonly (readonly number[])[];
-  readonly alwaysSequences: readonly number[];
+/**
+ * The binary signatures ready to match: the prefilter (ready-made in the
+ * model), and sequences and format lists made on first use, so that loading
+ * costs next to nothing. Signatures are numbered in the model's order,
+ * sequences across signatures in order (as the prefilter numbers them).
+ */
+export class BinaryEngine {
+  readonly prefilter: Prefilter;
+  readonly #model: CompiledModel;
+  readonly #containerPuids: ReadonlySet<string>;
+  readonly #sequences: (PreparedSequence | undefined)[];
+  #formatsById: Map<number, number[]> | undefined;
+  readonly #formats: [(readonly number[] | undefined)[], (readonly number[] | undefined)[]] = [[], []];
+
+  constructor(model: CompiledModel, containerPuids: ReadonlySet<string>) {
+    this.#model = model;
+    this.#containerPuids = containerPuids;
+    this.prefilter = new Prefilter(model.prefilter);
+    this.#sequences = new Array<PreparedSequence | undefined>(model.prefilter.sequenceSignature.length);
+  }
+
+  /** The `InternalSignature` ID of signature `index`. */
+  signatureId(index: number): number {
+    return (this.#model.signatures[index] as CompiledSignature).id;
+  }
+
+  /** Indexes of the sequences of signature `index`. */
+  sequencesOf(index: number): number[] {
+    const first = this.#model.prefilter.signatureFirst[index] as number;
+    return Array.from({ length: this.#model.prefilter.signatureSize[index] as number }, (_, offset) => first + offset);
+  }
+
+  /** Sequence `index` (its elements are prepared when first matched). */
+  sequence(index: number): PreparedSequence {
+    let sequence = this.#sequences[index];
+    if (sequence === undefined) {
+      const prefilter = this.#model.prefilter;
+      const signatureIndex = prefilter.sequenceSignature[index] as number;
+      const compiled = (this.#model.signatures[signatureIndex] as CompiledSignature).sequences[
+        index - (prefilter.signatureFirst[signatureIndex] as number)
+      ] as CompiledSequence;
+      sequence = new LazySequence(signatureIndex, compiled, this.#model.classes);
+      this.#sequences[index] = sequence;
+    }
+    return sequence;
+  }
+
+  /**
+   * Indexes of the formats signature `index` identifies, in file order
+   * (FFSignatureFile.setAllSignatureFileFormats); without the formats that
+   * have container signatures unless `useContainerFormats`.
+   */
+  formatsOf(index: number, useContainerFormats: boolean): readonly number[] {
+    const cache = this.#formats[useContainerFormats ? 1 : 0];
+    let formats = cache[index];
+    if (formats === undefined) {
+      const model = this.#model;
+      if (this.#formatsById === undefined) {
+        const byId = new Map<number, number[]>();
+        model.formats.forEach((format, formatIndex) => {
+          for (const id of format.signatureIds) {
+            const list = byId.get(id) ?? [];
+            if (!list.includes(formatIndex)) list.push(formatIndex);
+            byId.set(id, list);
+          }
+        });
+        this.#formatsById = byId;
+      }
+      const all = this.#formatsById.get(this.signatureId(index)) ?? [];
+      formats = useContainerFormats ? all : all.filter((format) => !this.#containerPuids.has((model.formats[format] as FormatInfo).puid));
+      cache[index] = formats;
+    }
+    return formats;
+  }
 }
 
 /**
  * Loaded PRONOM signatures: formats, compiled binary and container
  * signatures, and the indexes that make identification fast. Build with
- * `loadSignatures` (or `compileSignatures`); share one per process.
- * Immutable once built, so concurrent identifications may share it.
+ * `loadSignatures` (or `compileSignatures`); share one per process (or per
+ * worker thread: send `model` and construct it there, which is cheap).
+ * Its data never changes once built; caches filled on first use and the
+ * prefilter's scratch arrays are only touched inside synchronous calls, so
+ * concurrent identifications in one thread may share it.
  * @example
  * const signatures = await loadSignatures(findSignatureFiles(dir));
  * signatures.format('fmt/276')?.name; // 'Acrobat PDF 1.7 - Portable Document Format'
@@ -183,27 +262,21 @@ export class PronomSignatures {
   readonly model: CompiledModel;
   /** @internal */
   readonly engine: BinaryEngine;
-  /** @internal container signatures prepared for matching, by container type */
-  readonly containerSignatures: ReadonlyMap<string, readonly PreparedContainerSignature[]>;
-  /** @internal */
-  readonly containerMappings: ReadonlyMap<number, readonly string[]>;
+  #containerSignatures: Map<string, PreparedContainerSignature[]> | undefined;
+  #containerMappings: Map<number, string[]> | undefined;
+  #formatIndex: { byPuid: Map<string, number>; byId: Map<number, number> } | undefined;
+  #extensions: { all: Map<string, number[]>; tentative: Map<string, number[]> } | undefined;
 
-  private readonly byPuid = new Map<string, number>();
-  private readonly byId = new Map<number, number>();
-  /** @internal upper-case extension → format indexes */
-  readonly allByExtension = new Map<string, number[]>();
-  /** @internal formats without signatures (DROID's "tentative" formats), upper-case extension → format indexes */
-  readonly tentativeByExtension = new Map<string, number[]>();
-
+  /**
+   * Only what every identification needs is made here (about a millisecond:
+   * the prefilter comes ready-made in the model); indexes needed for
+   * containers, extension matches and look-ups are made on first use.
+   */
   constructor(model: CompiledModel) {
     this.model = model;
     this.versions = model.versions;
     this.formats = model.formats;
     this.warnings = model.warnings;
-    model.formats.forEach((format, index) => {
-      if (!this.byPuid.has(format.puid)) this.byPuid.set(format.puid, index);
-      if (!this.byId.has(format.id)) this.byId.set(format.id, index);
-    });
     const triggers = new Map<string, ContainerType>();
     for (const trigger of model.container?.triggers ?? []) {
       if (trigger.containerType === 'ZIP' || trigger.containerType === 'OLE2') {
@@ -211,29 +284,69 @@ export class PronomSignatures {
       }
     }
     this.containerTriggers = triggers;
-    const mappings = new Map<number, string[]>();
-    for (const mapping of model.container?.mappings ?? []) {
-      const puids = mappings.get(mapping.signatureId) ?? [];
-      if (!puids.includes(mapping.puid)) puids.push(mapping.puid);
-      mappings.set(mapping.signatureId, puids);
-    }
-    this.containerMappings = mappings;
     this.containerPuids = new Set((model.container?.mappings ?? []).map((mapping) => mapping.puid));
+    this.engine = new BinaryEngine(model, this.containerPuids);
+  }
 
-    // FFSignatureFile.buildFileExtensions: every format by extension, and the
-    // "tentative" ones (no InternalSignatureID); puidHasOverridingSignatures
-    // then takes formats with container signatures out of the tentative list.
-    model.formats.forEach((format, index) => {
-      for (const extension of format.extensions) {
-        const key = extension.toUpperCase();
-        add(this.allByExtension, key, index);
-        if (format.signatureIds.length === 0 && !this.containerPuids.has(format.puid)) {
-          add(this.tentativeByExtension, key, index);
-        }
+  /** @internal container signatures prepared for matching, by container type */
+  get containerSignatures(): ReadonlyMap<string, readonly PreparedContainerSignature[]> {
+    return (this.#containerSignatures ??= prepareContainerSignatures(this.model));
+  }
+
+  /** @internal PUIDs by container signature ID */
+  get containerMappings(): ReadonlyMap<number, readonly string[]> {
+    if (this.#containerMappings === undefined) {
+      const mappings = new Map<number, string[]>();
+      for (const mapping of this.model.container?.mappings ?? []) {
+        const puids = mappings.get(mapping.signatureId) ?? [];
+        if (!puids.includes(mapping.puid)) puids.push(mapping.puid);
+        mappings.set(mapping.signatureId, puids);
       }
-    });
-    this.engine = prepareEngine(model, this.containerPuids);
-    this.containerSignatures = prepareContainerSignatures(model);
+      this.#containerMappings = mappings;
+    }
+    return this.#containerMappings;
+  }
+
+  /** @internal upper-case extension → format indexes */
+  get allByExtension(): ReadonlyMap<string, readonly number[]> {
+    return this.extensionIndexes().all;
+  }
+
+  /** @internal formats without signatures (DROID's "tentative" formats), upper-case extension → format indexes */
+  get tentativeByExtension(): ReadonlyMap<string, readonly number[]> {
+    return this.extensionIndexes().tentative;
+  }
+
+  private extensionIndexes(): { all: Map<string, number[]>; tentative: Map<string, number[]> } {
+    if (this.#extensions === undefined) {
+      const all = new Map<string, number[]>();
+      const tentative = new Map<string, number[]>();
+      // FFSignatureFile.buildFileExtensions: every format by extension, and the
+      // "tentative" ones (no InternalSignatureID); puidHasOverridingSignatures
+      // then takes formats with container signatures out of the tentative list.
+      this.formats.forEach((format, index) => {
+        for (const extension of format.extensions) {
+          const key = extension.toUpperCase();
+          add(all, key, index);
+          if (format.signatureIds.length === 0 && !this.containerPuids.has(format.puid)) add(tentative, key, index);
+        }
+      });
+      this.#extensions = { all, tentative };
+    }
+    return this.#extensions;
+  }
+
+  private formatIndex(): { byPuid: Map<string, number>; byId: Map<number, number> } {
+    if (this.#formatIndex === undefined) {
+      const byPuid = new Map<string, number>();
+      const byId = new Map<number, number>();
+      this.formats.forEach((format, index) => {
+        if (!byPuid.has(format.puid)) byPuid.set(format.puid, index);
+        if (!byId.has(format.id)) byId.set(format.id, index);
+      });
+      this.#formatIndex = { byPuid, byId };
+    }
+    return this.#formatIndex;
   }
 
   private info: LoadInfo | undefined;
@@ -251,13 +364,13 @@ export class PronomSignatures {
 
   /** The format with this PUID, if the binary signature file lists it. */
   format(puid: string): FormatInfo | undefined {
-    const index = this.byPuid.get(puid);
+    const index = this.formatIndex().byPuid.get(puid);
     return index === undefined ? undefined : this.formats[index];
   }
 
   /** The format with this internal ID. */
   formatById(id: number): FormatInfo | undefined {
-    const index = this.byId.get(id);
+    const index = this.formatIndex().byId.get(id);
     return index === undefined ? undefined : this.formats[index];
   }
 
@@ -288,87 +401,6 @@ function add(map: Map<string, number[]>, key: string, value: number): void {
   else if (!list.includes(value)) list.push(value);
 }
 
-function prepareEngine(model: CompiledModel, containerPuids: ReadonlySet<string>): BinaryEngine {
-  const signatureFormats = new Map<number, number[]>();
-  // FFSignatureFile.setAllSignatureFileFormats: formats in file order.
-  model.formats.forEach((format, index) => {
-    for (const id of format.signatureIds) {
-      const list = signatureFormats.get(id) ?? [];
-      if (!list.includes(index)) list.push(index);
-      signatureFormats.set(id, list);
-    }
-  });
-  const sequences: PreparedSequence[] = [];
-  const signatures: PreparedSignature[] = [];
-  const formatsUsing: number[][] = [];
-  const formatsIgnoring: number[][] = [];
-  model.signatures.forEach((signature, signatureIndex) => {
-    const ids: number[] = [];
-    for (const sequence of signature.sequences) {
-      ids.push(sequences.length);
-      sequences.push({
-        signatureIndex,
-        side: sequence.anchor === 'EOF' ? 1 : HEAD,
-        anchor: sequence.anchor,
-        indirect: sequence.indirect,
-        elements: prepareElements(sequence.elements, model.classes),
-        condition: chooseCondition(sequence),
-      });
-    }
-    signatures.push({ id: signature.id, sequences: ids });
-    const formats = signatureFormats.get(signature.id) ?? [];
-    formatsUsing.push(formats);
-    formatsIgnoring.push(formats.filter((index) => !containerPuids.has((model.formats[index] as FormatInfo).puid)));
-  });
-
-  const groups = new Map<string, { side: Side; position: number; width: 1 | 2; sequences: Map<number, number[]> }>();
-  const literalIndex = new Map<string, number>();
-  const literals: number[][] = [];
-  const literalSequences: number[][] = [];
-  const alwaysSequences: number[] = [];
-  sequences.forEach((sequence, sequenceIndex) => {
-    const condition = sequence.condition;
-    if (condition.kind === 'keys') {
-      for (const key of condition.keys) {
-        const groupKey = `${key.side}:${key.position}:${key.width}`;
-        let group = groups.get(groupKey);
-        if (group === undefined) {
-          group = { side: key.side, position: key.position, width: key.width, sequences: new Map() };
-          groups.set(groupKey, group);
-        }
-        const list = group.sequences.get(key.value) ?? [];
-        if (!list.includes(sequenceIndex)) list.push(sequenceIndex);
-        group.sequences.set(key.value, list);
-      }
-    } else if (condition.kind === 'literals') {
-      for (const literal of condition.literals) {
-        const text = literal.join(',');
-        let index = literalIndex.get(text);
-        if (index === undefined) {
-          index = literals.length;
-          literals.push([...literal]);
-          literalSequences.push([]);
-          literalIndex.set(text, index);
-        }
-        const list = literalSequences[index] as number[];
-        if (!list.includes(sequenceIndex)) list.push(sequenceIndex);
-      }
-    } else {
-      alwaysSequences.push(sequenceIndex);
-    }
-  });
-  return {
-    signatures,
-    sequences,
-    formatsUsing,
-    formatsIgnoring,
-    keyGroups: [...groups.values()],
-    automaton: buildAutomaton(literals),
-    literalSequences,
-    alwaysSequences,
-  };
-}
-
 /** A container signature with its embedded signatures ready to match. */
 export interface PreparedContainerSignature {
   readonly id: number;
@@ -379,7 +411,7 @@ export interface PreparedContainerSignature {
     readonly hasSignatures: boolean;
     readonly signatures: readonly {
       readonly id: number;
-      readonly sequences: readonly Omit<PreparedSequence, 'condition' | 'signatureIndex'>[];
+      readonly sequences: readonly Omit<PreparedSequence, 'signatureIndex'>[];
     }[];
     /** Bytes from the entry's start its signatures can reach; `Infinity` when they need the whole entry. */
     readonly reach: number;
@@ -398,14 +430,9 @@ function prepareContainerSignatures(model: CompiledModel): Map<string, PreparedC
         hasSignatures: file.hasSignatures,
         signatures: file.signatures.map((embedded) => ({
           id: embedded.id,
-          sequences: embedded.sequences.map((sequence) => ({
-            side: sequence.anchor === 'EOF' ? 1 : HEAD,
-            anchor: sequence.anchor,
-            indirect: sequence.indirect,
-            elements: prepareElements(sequence.elements, model.classes),
-          })),
+          sequences: embedded.sequences.map((sequence) => new LazySequence(-1, sequence, model.classes)),
         })),
-        reach: Math.max(0, ...file.signatures.flatMap((embedded) => embedded.sequences.map(sequenceReach))),
+        reach: Math.max(0, ...file.signatures.flatMap((embedded) => embedded.sequences.map(readReach))),
       })),
     };
     const list = out.get(signature.containerType) ?? [];
@@ -415,13 +442,7 @@ function prepareContainerSignatures(model: CompiledModel): Map<string, PreparedC
   return out;
 }
 
-/** How many bytes from the start a BOF sequence can reach; Infinity for anything else. */
-function sequenceReach(sequence: CompiledSignature['sequences'][number]): number {
-  if (sequence.anchor !== 'BOF' || sequence.indirect !== undefined) return Infinity;
-  let reach = 0;
-  for (const element of sequence.elements) {
-    if (element.gapMax < 0) return Infinity;
-    reach += element.gapMax + Math.max(...element.alts.map((alt) => alt.length));
-  }
-  return reach;
+/** How many bytes from an entry's start a sequence needs read: its reach for BOF sequences, Infinity for anything else. */
+function readReach(sequence: CompiledSequence): number {
+  return sequence.anchor === 'BOF' ? sequenceReach(sequence) : Infinity;
 }
