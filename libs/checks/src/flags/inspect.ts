@@ -25,11 +25,18 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[]): boolean => pr
  * @throws CheckError `CONTAINER_UNREADABLE` when a ZIP or OLE2 file cannot
  *   be read far enough to tell (malformed, or over the readers' limits).
  */
-export async function inspectFile(file: RandomAccess, window: ByteWindow): Promise<FlagsResult> {
+export function inspectFile(file: RandomAccess, window: ByteWindow): FlagsResult | Promise<FlagsResult> {
   if (window.size === 0) return { passwordProtected: false, executable: false, zeroBytes: true };
   const executableKind = detectExecutable(window.head);
+  const head = window.head;
+  const container = startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY) || startsWith(head, OLE2);
+  // Synchronous unless there is a container to open: most files are done without a promise.
+  if (!container) return flags(executableKind, looksLikePdf(head) && hasEncryptEntry(head, window.tail) ? 'PDF has an /Encrypt dictionary' : undefined);
+  return containerEncryption(file, head).then((encrypted) => flags(executableKind, encrypted));
+}
+
+function flags(executableKind: ReturnType<typeof detectExecutable>, encrypted: string | undefined): FlagsResult {
   const executable = executableKind === undefined ? {} : { executableKind };
-  const encrypted = await encryption(file, window);
   return {
     passwordProtected: encrypted !== undefined,
     ...(encrypted === undefined ? {} : { passwordProtectedBasis: encrypted }),
@@ -39,10 +46,8 @@ export async function inspectFile(file: RandomAccess, window: ByteWindow): Promi
   };
 }
 
-/** Why the file is encrypted, or undefined when nothing shows it. */
-async function encryption(file: RandomAccess, window: ByteWindow): Promise<string | undefined> {
-  const head = window.head;
-  if (looksLikePdf(head)) return hasEncryptEntry(head, window.tail) ? 'PDF has an /Encrypt dictionary' : undefined;
+/** Why a ZIP or OLE2 file is encrypted, or undefined when nothing shows it. */
+async function containerEncryption(file: RandomAccess, head: Uint8Array): Promise<string | undefined> {
   try {
     if (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY)) return await zipEncryption(file);
     if (startsWith(head, OLE2)) return await ole2Encryption(file);

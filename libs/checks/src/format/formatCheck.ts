@@ -63,6 +63,8 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
     version: FORMAT_CHECK_VERSION,
 
     async init(ctx) {
+      // The workers start (~50 ms) while the signatures load.
+      if (options.inWorkers ?? true) pool = LocalFilePool.acquire();
       try {
         const files = findSignatureFiles(options.signaturesDir);
         signatures = await loadSignatures(files, {
@@ -70,8 +72,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
           logger: ctx.logger,
         });
         const versions = signatures.versions;
-        if (options.inWorkers ?? true) {
-          pool = LocalFilePool.acquire();
+        if (pool) {
           const key = `pronom:${versions.binary.sha256}:${versions.container?.sha256 ?? 'none'}`;
           pool.share(key, serialize(signatures.model));
           task = { module: IDENTIFY_TASK, params: { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode } satisfies IdentifyParams };

@@ -1,4 +1,4 @@
-import { ContainerError, openCfb, openZip, type RandomAccess } from './containers/index.js';
+import { ContainerError, openCfb, openZip, type ContainerType, type RandomAccess } from './containers/index.js';
 import type { FormatResult, FormatResultMatch } from './result.js';
 import {
   identify,
@@ -15,22 +15,33 @@ import {
  * container signatures on its entries (a container that cannot be read
  * leaves the byte-level answer standing, as in DROID).
  */
-export async function identifyFile(
+export function identifyFile(
   signatures: PronomSignatures,
   file: RandomAccess,
   window: ByteWindow,
   fileName: string,
   containerFormatBinarySignatures: 'use' | 'ignore',
-): Promise<FormatResult> {
+): FormatResult | Promise<FormatResult> {
   const binary = identify(signatures, window, fileName, { containerFormatBinarySignatures });
-  if (binary.containerType === undefined) return toFormatResult(binary, signatures);
+  // Synchronous unless there is a container to open: most files are done without a promise.
+  const type = binary.containerType;
+  return type === undefined ? toFormatResult(binary, signatures) : identifyInContainer(signatures, file, binary, type, fileName);
+}
+
+async function identifyInContainer(
+  signatures: PronomSignatures,
+  file: RandomAccess,
+  binary: Identification,
+  type: ContainerType,
+  fileName: string,
+): Promise<FormatResult> {
   try {
-    const view = binary.containerType === 'ZIP' ? await openZip(file) : await openCfb(file);
+    const view = type === 'ZIP' ? await openZip(file) : await openCfb(file);
     const container = await identifyContainer(signatures, view, { fileName });
     return toFormatResult(resolveIdentification(binary, container), signatures);
   } catch (error) {
     if (!(error instanceof ContainerError)) throw error;
-    return toFormatResult(binary, signatures, `${binary.containerType} container could not be read (${error.code}): ${error.message}`);
+    return toFormatResult(binary, signatures, `${type} container could not be read (${error.code}): ${error.message}`);
   }
 }
 

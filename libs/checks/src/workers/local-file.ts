@@ -16,8 +16,10 @@ export const WHOLE_READ_LIMIT = 1024 * 1024;
  * reads of 10,000 small files 60 ms into a reused buffer, 140 ms into new
  * ones). A file holds its buffer until it is closed.
  */
-const SCRATCH_BYTES = 8 * 1024 * 1024 + 1;
+const SCRATCH_BYTES = WHOLE_READ_LIMIT + 1;
 const idleScratch: Buffer[] = [];
+/** Idle buffers kept: enough for the files of a batch whose tasks are still running. */
+const MAX_IDLE_SCRATCH = 64;
 
 /**
  * A local file opened in a worker thread, judged against its listing, read
@@ -113,7 +115,7 @@ export class LocalFile {
     if (this.#closed) return;
     this.#closed = true;
     this.#whole = undefined;
-    if (this.#scratch) idleScratch.push(this.#scratch);
+    if (this.#scratch && idleScratch.length < MAX_IDLE_SCRATCH) idleScratch.push(this.#scratch);
     this.#scratch = undefined;
     closeSync(this.#fd);
   }
