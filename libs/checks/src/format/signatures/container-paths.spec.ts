@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { droidOle2Path, droidPathMatches, javaGlobToRegExp, javaTrim } from './container-paths.js';
+import { droidOle2Path, droidPathMatches, EntryFinder, javaGlobToRegExp, javaTrim } from './container-paths.js';
 
 describe('OLE2 names', () => {
   it('are trimmed like Java String.trim (control characters included)', () => {
@@ -56,5 +56,34 @@ describe('javaGlobToRegExp', () => {
 
   it.each(['[a', '{a,{b}}', '{a', '[c-a]', 'a\\', '[a/b]'])('rejects %s as Java does', (glob) => {
     expect(javaGlobToRegExp(glob)).toBeNull();
+  });
+});
+
+describe('EntryFinder', () => {
+  const entries = ['mimetype', 'a//b/', 'a/b', 'C.xml', '[Content_Types].xml', 'report.xml', 'META-INF/container.xml', 'x,y}', 'a//b'];
+  const patterns = [
+    'mimetype',
+    'a/b',
+    'a//b',
+    'a//b/',
+    '[Content_Types].xml',
+    '{containerFileName}.xml',
+    'META-INF/*.xml',
+    '**/*.xml',
+    'x,y}',
+    'missing',
+    'a/*',
+  ];
+
+  it.each(patterns)('finds the same first entry as testing each one for %s', (pattern) => {
+    const bruteForce = entries.find((entry) => droidPathMatches(pattern, entry, 'dir/report.qgz'));
+    const finder = new EntryFinder(entries, 'dir/report.qgz');
+    expect(finder.find(pattern)).toBe(bruteForce);
+    expect(finder.find(pattern)).toBe(bruteForce); // remembered
+  });
+
+  it('takes the first entry in order when a plain name matches two', () => {
+    expect(new EntryFinder(['a//b', 'a/b'], undefined).find('a/b')).toBe('a//b');
+    expect(new EntryFinder(['a/b', 'a//b'], undefined).find('a/b')).toBe('a/b');
   });
 });

@@ -54,8 +54,58 @@ export function droidPathMatches(pattern: string, entry: string, containerFileNa
     regex = javaGlobToRegExp(pattern);
     globCache.set(pattern, regex);
   }
-  // UnixPath normalises the name: repeated and trailing separators go.
-  return regex !== null && regex.test(entry.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1'));
+  return regex !== null && regex.test(unixPathName(entry));
+}
+
+/** UnixPath normalises a name: repeated and trailing separators go. */
+function unixPathName(entry: string): string {
+  return entry.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/** A path with none of the glob syntax: as a glob it matches only itself. */
+const GLOB_SYNTAX = /[\\[{*?]/;
+
+/**
+ * The first of a container's entries that `droidPathMatches` each pattern,
+ * found without testing every entry against every pattern: a container
+ * signature file names ~200 paths, nearly all plain names, and most are
+ * absent from any one container. Answers are remembered per pattern.
+ * @example
+ * const finder = new EntryFinder(['mimetype', 'content.xml'], 'a.odt');
+ * finder.find('content.xml'); // 'content.xml'
+ */
+export class EntryFinder {
+  readonly #entries: readonly string[];
+  readonly #containerFileName: string | undefined;
+  readonly #found = new Map<string, string | undefined>();
+  /** Each entry by its own name and by its normalised name, the first one kept. */
+  #byName: Map<string, string> | undefined;
+
+  constructor(entries: readonly string[], containerFileName: string | undefined) {
+    this.#entries = entries;
+    this.#containerFileName = containerFileName;
+  }
+
+  find(pattern: string): string | undefined {
+    if (this.#found.has(pattern)) return this.#found.get(pattern);
+    const found = GLOB_SYNTAX.test(pattern)
+      ? this.#entries.find((entry) => droidPathMatches(pattern, entry, this.#containerFileName))
+      : this.byName().get(pattern);
+    this.#found.set(pattern, found);
+    return found;
+  }
+
+  private byName(): Map<string, string> {
+    if (this.#byName === undefined) {
+      this.#byName = new Map();
+      for (const entry of this.#entries) {
+        if (!this.#byName.has(entry)) this.#byName.set(entry, entry);
+        const name = unixPathName(entry);
+        if (!this.#byName.has(name)) this.#byName.set(name, entry);
+      }
+    }
+    return this.#byName;
+  }
 }
 
 const REGEX_META = new Set([...'.^$+{[]|()\\*?']);

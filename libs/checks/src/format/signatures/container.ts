@@ -31,7 +31,7 @@
  * or look at the end, the whole entry up to `maxEntryBytes`.
  */
 import type { ContainerView } from '../containers/types.js';
-import { droidOle2Path, droidPathMatches } from './container-paths.js';
+import { droidOle2Path, EntryFinder } from './container-paths.js';
 import {
   applyPriorities,
   droidExtension,
@@ -88,18 +88,17 @@ export async function identifyContainer(
   const paths = view.paths();
   const ole2Names = new Map<string, string>(); // DROID name → path in the view
   if (ole2) for (const path of paths) if (!ole2Names.has(droidOle2Path(path))) ole2Names.set(droidOle2Path(path), path);
-  const fileEntries = paths.filter((path) => !path.endsWith('/'));
+  const finder = new EntryFinder(ole2 ? [...ole2Names.keys()] : paths.filter((path) => !path.endsWith('/')), fileName);
 
   /** The view path a signature `File` refers to, or undefined when it is absent. */
   const locate = (file: PreparedFile): string | undefined => {
     if (ole2) {
       const exact = ole2Names.get(file.path);
       if (exact !== undefined || file.hasSignatures) return exact;
-      for (const [name, path] of ole2Names) if (droidPathMatches(file.path, name, fileName)) return path;
-      return undefined;
+      const name = finder.find(file.path);
+      return name === undefined ? undefined : ole2Names.get(name);
     }
-    if (view.has(file.path)) return file.path;
-    return fileEntries.find((entry) => droidPathMatches(file.path, entry, fileName));
+    return view.has(file.path) ? file.path : finder.find(file.path);
   };
 
   // Pass 1: where each File is, and how many bytes of each entry are needed.
@@ -171,12 +170,11 @@ export async function identifyContainer(
   // Priorities and extension mismatch, with the binary file's formats.
   const known: number[] = [];
   const indexOf = new Map<string, number>();
-  signatures.formats.forEach((format, index) => {
-    if (evidence.has(format.puid) && !indexOf.has(format.puid)) indexOf.set(format.puid, index);
-  });
   for (const puid of matchedPuids) {
-    const index = indexOf.get(puid);
-    if (index !== undefined) known.push(index);
+    const index = signatures.formatIndexOf(puid);
+    if (index === undefined) continue;
+    indexOf.set(puid, index);
+    known.push(index);
   }
   const { kept, lowerPriority } = applyPriorities(signatures, known);
   const keptPuids = new Set(kept.map((index) => (signatures.formats[index] as FormatInfo).puid));

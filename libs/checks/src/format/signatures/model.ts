@@ -364,8 +364,13 @@ export class PronomSignatures {
 
   /** The format with this PUID, if the binary signature file lists it. */
   format(puid: string): FormatInfo | undefined {
-    const index = this.formatIndex().byPuid.get(puid);
+    const index = this.formatIndexOf(puid);
     return index === undefined ? undefined : this.formats[index];
+  }
+
+  /** @internal index in `formats` of the first format with this PUID */
+  formatIndexOf(puid: string): number | undefined {
+    return this.formatIndex().byPuid.get(puid);
   }
 
   /** The format with this internal ID. */
