@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openCfb } from './cfb.js';
-import { buildCfb, getU32, memorySource, setU32, type CfbLayout } from './test-support.js';
-import { ContainerError, type ContainerErrorCode } from './types.js';
+import { buildCfb, containerError, getU32, memorySource, same, setU32, text, type CfbLayout } from './test-support.js';
 
-async function containerError(promise: Promise<unknown>, code: ContainerErrorCode, message?: RegExp): Promise<ContainerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ContainerError);
-  const ce = error as ContainerError;
-  expect({ code: ce.code, message: ce.message }).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
-  return ce;
-}
-
-const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 const open = (bytes: Uint8Array, limits?: Parameters<typeof openCfb>[1]) => openCfb(memorySource(bytes), limits);
 
 /** Bytes that differ at every position, so a sector read from the wrong place shows. */

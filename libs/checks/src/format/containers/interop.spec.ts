@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCfb } from './cfb.js';
-import { buildCfb, memorySource } from './test-support.js';
+import { buildCfb, memorySource, same } from './test-support.js';
 import { ContainerError } from './types.js';
 import { openZip } from './zip.js';
 
@@ -34,7 +34,6 @@ const hasOlefile = hasPython && existsSync(OLEFILE_WHEEL);
 const work = mkdtempSync(join(tmpdir(), 'tdr-containers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 function pattern(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);

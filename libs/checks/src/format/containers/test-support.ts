@@ -5,7 +5,8 @@
  * `RandomAccess` that counts what is read. Used only by the specs here.
  */
 import { constants, crc32, deflateRawSync } from 'node:zlib';
-import type { RandomAccess } from './types.js';
+import { expect } from 'vitest';
+import { ContainerError, type ContainerErrorCode, type RandomAccess } from './types.js';
 
 // ---------------------------------------------------------------- sources
 
@@ -525,3 +526,19 @@ export function buildCfb(spec: CfbSpec): CfbLayout {
     streams: layoutStreams,
   };
 }
+
+/** Awaits a promise that must reject with a ContainerError of this code (and message). */
+export async function containerError(promise: Promise<unknown>, code: ContainerErrorCode, message?: RegExp): Promise<ContainerError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ContainerError);
+  const ce = error as ContainerError;
+  expect({ code: ce.code, message: ce.message }).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+  return ce;
+}
+
+export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+/** Byte equality without vitest's element-by-element diffing (slow on megabytes). */
+export const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);

@@ -2,24 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCp437 } from './cp437.js';
-import { buildZip, concat, deflatedZeros, memorySource } from './test-support.js';
-import { ContainerError, type ContainerErrorCode } from './types.js';
+import { buildZip, concat, containerError, deflatedZeros, memorySource, same, text } from './test-support.js';
+import { ContainerError } from './types.js';
 import { DEFAULT_ZIP_LIMITS, openZip } from './zip.js';
 
-async function containerError(promise: Promise<unknown>, code: ContainerErrorCode, message?: RegExp): Promise<ContainerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ContainerError);
-  const ce = error as ContainerError;
-  expect({ code: ce.code, message: ce.message }).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
-  return ce;
-}
-
-const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-/** Byte equality without vitest's element-by-element diffing (slow on megabytes). */
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 const open = (bytes: Uint8Array, limits?: Parameters<typeof openZip>[1]) => openZip(memorySource(bytes), limits);
 
 function hasPython(): boolean {
