@@ -186,4 +186,5 @@ const targets = [
 console.log('\n| target | measured | met |\n|---|---|---|');
 for (const [name, value, met, show] of targets) console.log(`| ${name} | ${show(value)} | ${met(value) ? 'yes' : 'NO'} |`);
 console.log('\n| task | tool | median ms | rate |\n|---|---|---|---|');
-for (const { task, tool, ms, extra } of results) console.log(`| ${task} | ${tool} | ${ms.toFixed(0)} | ${extra} |`);
+const cell = (text) => text.replaceAll('|', '\\|'); // a shell pipe in a tool's name is not a column
+for (const { task, tool, ms, extra } of results) console.log(`| ${cell(task)} | ${cell(tool)} | ${ms.toFixed(0)} | ${extra} |`);
