@@ -240,16 +240,7 @@ export function identify(
     matches = kept.map((format) => {
       const hit = hitByFormat.get(format) as Hit;
       const info = signatures.formats[format] as FormatInfo;
-      return {
-        puid: info.puid,
-        name: info.name,
-        version: info.version,
-        mimeType: info.mimeType,
-        method: 'Signature',
-        basis: hit.basis.join('; '),
-        extensionMismatch: hasExtensionMismatch(info, extension),
-        signatureIds: hit.signatureIds,
-      };
+      return formatMatch(info, 'Signature', hit.basis.join('; '), hasExtensionMismatch(info, extension), hit.signatureIds);
     });
   } else {
     const index = options.matchAllExtensions === true ? signatures.allByExtension : signatures.tentativeByExtension;
@@ -257,17 +248,7 @@ export function identify(
     const extensionResult = applyPriorities(signatures, byExtension);
     lowerPriority.push(...extensionResult.lowerPriority);
     matches = extensionResult.kept.map((format) => {
-      const info = signatures.formats[format] as FormatInfo;
-      return {
-        puid: info.puid,
-        name: info.name,
-        version: info.version,
-        mimeType: info.mimeType,
-        method: 'Extension',
-        basis: `extension match ${extension}`,
-        extensionMismatch: false,
-        signatureIds: [],
-      };
+      return formatMatch(signatures.formats[format] as FormatInfo, 'Extension', `extension match ${extension}`, false, []);
     });
   }
   const result: Identification = {
@@ -277,6 +258,17 @@ export function identify(
     lowerPriority,
   };
   return containerType === undefined ? result : { ...result, containerType };
+}
+
+/** A match of a known format, described from the signature file's entry for it. */
+function formatMatch(
+  info: FormatInfo,
+  method: FormatMatch['method'],
+  basis: string,
+  extensionMismatch: boolean,
+  signatureIds: readonly number[],
+): FormatMatch {
+  return { puid: info.puid, name: info.name, version: info.version, mimeType: info.mimeType, method, basis, extensionMismatch, signatureIds };
 }
 
 /** `FileFormat.hasExtensionMismatch`, and DROID's rule for a file without extension. */
