@@ -3,12 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test-support/run-cli.js';
+import { runCli, SHARED_PRONOM, tempDir } from '../test-support/run-cli.js';
 
-/** The PRONOM samples: `../shared/pronom` next to the repository (see shared/pronom/README.md). */
-const PRONOM = join(fileURLToPath(new URL('../../../../', import.meta.url)), '..', 'shared', 'pronom');
 const BINARY = 'DROID_SignatureFile_V122.xml';
 const CONTAINER = 'container-signature-20260119.xml';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -21,8 +18,8 @@ const hits: string[] = [];
 
 beforeAll(async () => {
   for (const name of [BINARY, CONTAINER]) {
-    if (!existsSync(join(PRONOM, name))) {
-      throw new Error(`PRONOM sample ${name} not found in ${PRONOM}: these tests need the shared signature files (../shared/pronom from the repository root)`);
+    if (!existsSync(join(SHARED_PRONOM, name))) {
+      throw new Error(`PRONOM sample ${name} not found in ${SHARED_PRONOM}: these tests need the shared signature files (../shared/pronom from the repository root)`);
     }
   }
   const files: Record<string, Buffer> = {
@@ -32,8 +29,8 @@ beforeAll(async () => {
         latest_container_signature: { name: '19 January 2026', location: `/container-signatures/${CONTAINER}`, version: '20260119' },
       }),
     ),
-    [`/signatures/${BINARY}`]: readFileSync(join(PRONOM, BINARY)),
-    [`/container-signatures/${CONTAINER}`]: readFileSync(join(PRONOM, CONTAINER)),
+    [`/signatures/${BINARY}`]: readFileSync(join(SHARED_PRONOM, BINARY)),
+    [`/container-signatures/${CONTAINER}`]: readFileSync(join(SHARED_PRONOM, CONTAINER)),
   };
   server = createServer((request, response) => {
     const path = request.url ?? '/';
@@ -76,8 +73,8 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 function samples(): void {
   mkdirSync(dir, { recursive: true });
-  copyFileSync(join(PRONOM, BINARY), join(dir, BINARY));
-  copyFileSync(join(PRONOM, CONTAINER), join(dir, CONTAINER));
+  copyFileSync(join(SHARED_PRONOM, BINARY), join(dir, BINARY));
+  copyFileSync(join(SHARED_PRONOM, CONTAINER), join(dir, CONTAINER));
 }
 
 function snapshot(): Record<string, string> {
@@ -168,9 +165,9 @@ describe('tdr-checks signatures update', () => {
 
   it('replaces an older set and shows the old and new versions', async () => {
     mkdirSync(dir);
-    writeFileSync(join(dir, 'DROID_SignatureFile_V120.xml'), readFileSync(join(PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="120"'));
-    writeFileSync(join(dir, 'DROID_SignatureFile_V121.xml'), readFileSync(join(PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="121"'));
-    copyFileSync(join(PRONOM, CONTAINER), join(dir, 'container-signature-20250101.xml'));
+    writeFileSync(join(dir, 'DROID_SignatureFile_V120.xml'), readFileSync(join(SHARED_PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="120"'));
+    writeFileSync(join(dir, 'DROID_SignatureFile_V121.xml'), readFileSync(join(SHARED_PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="121"'));
+    copyFileSync(join(SHARED_PRONOM, CONTAINER), join(dir, 'container-signature-20250101.xml'));
     const { code, stdout } = await runCli(['signatures', 'update', '--signatures', dir], { env: env() });
     expect(code).toBe(0);
     expect(stdout).toContain('Binary signature file: V121 → V122 (');
@@ -181,8 +178,8 @@ describe('tdr-checks signatures update', () => {
 
   it('fails with exit 2, names the URL, and keeps the previous set', async () => {
     mkdirSync(dir);
-    writeFileSync(join(dir, 'DROID_SignatureFile_V121.xml'), readFileSync(join(PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="121"'));
-    copyFileSync(join(PRONOM, CONTAINER), join(dir, 'container-signature-20250101.xml'));
+    writeFileSync(join(dir, 'DROID_SignatureFile_V121.xml'), readFileSync(join(SHARED_PRONOM, BINARY), 'utf8').replace('Version="122"', 'Version="121"'));
+    copyFileSync(join(SHARED_PRONOM, CONTAINER), join(dir, 'container-signature-20250101.xml'));
     const before = snapshot();
     broken.set(`/container-signatures/${CONTAINER}`, 404);
     broken.set(`/signatures/${BINARY}`, 'garbage');
@@ -205,7 +202,7 @@ describe('tdr-checks signatures update', () => {
     expect(code).toBe(0);
     expect(hits).not.toContain('/signatures.json');
     expect(stdout).toContain('→ V122');
-    expect(snapshot()).toEqual({ [BINARY]: sha256(readFileSync(join(PRONOM, BINARY))), [CONTAINER]: sha256(readFileSync(join(PRONOM, CONTAINER))) });
+    expect(snapshot()).toEqual({ [BINARY]: sha256(readFileSync(join(SHARED_PRONOM, BINARY))), [CONTAINER]: sha256(readFileSync(join(SHARED_PRONOM, CONTAINER))) });
   });
 
   it('an unreachable PRONOM site: exit 2 with the URL and how to give the addresses instead', async () => {

@@ -1,14 +1,14 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sharedTestDataDir } from '../signatures/test-support.js';
 import { inspectSignatureDir, resolveSignatureDir } from './index.js';
 import { countElements, readRootElement } from './scan.js';
 import { parseSignatureIndex, signatureSources } from './sources.js';
 
 /** The PRONOM samples: `../shared/pronom` next to the repository (see shared/pronom/README.md). */
-const PRONOM = join(fileURLToPath(new URL('../../../../../', import.meta.url)), '..', 'shared', 'pronom');
+const PRONOM = join(sharedTestDataDir(), 'pronom');
 const BINARY = 'DROID_SignatureFile_V122.xml';
 const CONTAINER = 'container-signature-20260119.xml';
 

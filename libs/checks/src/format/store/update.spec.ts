@@ -5,12 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sharedTestDataDir } from '../signatures/test-support.js';
 import { SignatureUpdateError, updateSignatures, type SignatureUpdateEvent, type UpdateSignaturesOptions } from './index.js';
 
 /** The PRONOM samples: `../shared/pronom` next to the repository (see shared/pronom/README.md). */
-const PRONOM = join(fileURLToPath(new URL('../../../../../', import.meta.url)), '..', 'shared', 'pronom');
+const PRONOM = join(sharedTestDataDir(), 'pronom');
 const BINARY = 'DROID_SignatureFile_V122.xml';
 const CONTAINER = 'container-signature-20260119.xml';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
