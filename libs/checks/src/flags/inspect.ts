@@ -29,10 +29,10 @@ export function inspectFile(file: RandomAccess, window: ByteWindow): FlagsResult
   if (window.size === 0) return { passwordProtected: false, executable: false, zeroBytes: true };
   const executableKind = detectExecutable(window.head);
   const head = window.head;
-  const container = startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY) || startsWith(head, OLE2);
+  const container = startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY) ? 'ZIP' : startsWith(head, OLE2) ? 'OLE2' : undefined;
   // Synchronous unless there is a container to open: most files are done without a promise.
   if (!container) return flags(executableKind, looksLikePdf(head) && hasEncryptEntry(head, window.tail) ? 'PDF has an /Encrypt dictionary' : undefined);
-  return containerEncryption(file, head).then((encrypted) => flags(executableKind, encrypted));
+  return containerEncryption(file, container).then((encrypted) => flags(executableKind, encrypted));
 }
 
 function flags(executableKind: ReturnType<typeof detectExecutable>, encrypted: string | undefined): FlagsResult {
@@ -47,17 +47,15 @@ function flags(executableKind: ReturnType<typeof detectExecutable>, encrypted: s
 }
 
 /** Why a ZIP or OLE2 file is encrypted, or undefined when nothing shows it. */
-async function containerEncryption(file: RandomAccess, head: Uint8Array): Promise<string | undefined> {
+async function containerEncryption(file: RandomAccess, container: 'ZIP' | 'OLE2'): Promise<string | undefined> {
   try {
-    if (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY)) return await zipEncryption(file);
-    if (startsWith(head, OLE2)) return await ole2Encryption(file);
+    return container === 'ZIP' ? await zipEncryption(file) : await ole2Encryption(file);
   } catch (error) {
     if (!(error instanceof ContainerError)) throw error;
     if (error.code === 'NOT_A_CONTAINER') return undefined;
     if (error.code === 'ENCRYPTED') return `encrypted content: ${error.message}`;
     throw new CheckError('CONTAINER_UNREADABLE', `cannot tell whether it is password protected: ${error.message} (${error.code})`);
   }
-  return undefined;
 }
 
 async function zipEncryption(file: RandomAccess): Promise<string | undefined> {
