@@ -1,5 +1,5 @@
 /** The flags check's work in a LocalFilePool worker. */
-import { windowOf } from '../format/identify-file.js';
+import { windowOf } from '../format/signatures/window.js';
 import type { LocalFileTask } from '../workers/task.js';
 import { inspectFile } from './inspect.js';
 import type { FlagsResult } from './result.js';

@@ -7,7 +7,14 @@ import { localFileJob, type TaskSpec } from '../workers/protocol.js';
 import { identifyFile } from './identify-file.js';
 import type { IdentifyParams } from './identify-task.js';
 import type { FormatResult } from './result.js';
-import { DEFAULT_WINDOW_BYTES, findSignatureFiles, loadSignatures, readWindow, type PronomSignatures } from './signatures/index.js';
+import {
+  DEFAULT_WINDOW_BYTES,
+  findSignatureFiles,
+  loadSignatures,
+  readWindow,
+  WHOLE_FILE_MATCH_BYTES,
+  type PronomSignatures,
+} from './signatures/index.js';
 import { HOW_TO_GET_SIGNATURES } from './store/index.js';
 
 export const FORMAT_CHECK_VERSION = '1.0.0';
@@ -100,7 +107,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
       if (unavailable || !signatures) throw unavailable ?? new CheckError(ErrorCode.NotConfigured, 'the format check was not initialised');
       const job = localFileJob(file);
       if (pool && task && job) return pool.run<FormatResult>(job, task);
-      const window = await readWindow(file, windowBytes, ctx.signal);
+      const window = await readWindow(file, windowBytes, ctx.signal, WHOLE_FILE_MATCH_BYTES);
       const source = { size: file.size, read: (position: number, length: number) => file.read(position, length, ctx.signal) };
       return identifyFile(signatures, source, window, file.path, mode);
     },

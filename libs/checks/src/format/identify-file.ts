@@ -71,12 +71,3 @@ function toFormatResult(identification: Identification, signatures: PronomSignat
     ...(containerProblem === undefined ? {} : { containerProblem }),
   };
 }
-
-/** The head and tail windows of a file whose bytes can be had synchronously (a worker's LocalFile). */
-export function windowOf(file: { readonly size: number; read(position: number, length: number): Uint8Array }, windowBytes: number): ByteWindow {
-  if (file.size <= windowBytes) {
-    const all = file.read(0, file.size);
-    return { size: file.size, head: all, tail: all };
-  }
-  return { size: file.size, head: file.read(0, windowBytes), tail: file.read(file.size - windowBytes, windowBytes) };
-}

@@ -4,9 +4,9 @@
  */
 import { deserialize } from 'node:v8';
 import type { LocalFileTask } from '../workers/task.js';
-import { identifyFile, windowOf } from './identify-file.js';
+import { identifyFile } from './identify-file.js';
 import type { FormatResult } from './result.js';
-import { PronomSignatures } from './signatures/index.js';
+import { PronomSignatures, WHOLE_FILE_MATCH_BYTES, windowOf } from './signatures/index.js';
 
 export interface IdentifyParams {
   /** Key of the compiled signatures (`v8.serialize` of the model) shared with the workers. */
@@ -26,7 +26,7 @@ export const task: LocalFileTask<IdentifyParams, FormatResult> = {
 
   run(file, params) {
     if (!loaded) throw new Error('the signatures were not prepared');
-    const window = windowOf(file, params.windowBytes);
+    const window = windowOf(file, params.windowBytes, WHOLE_FILE_MATCH_BYTES);
     return identifyFile(loaded.signatures, file.randomAccess(), window, file.displayPath, params.containerFormatBinarySignatures);
   },
 };

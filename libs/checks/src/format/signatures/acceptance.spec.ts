@@ -17,7 +17,8 @@ import { identify, matchSequence, prepareWindow } from './identify.js';
 import { findSignatureFiles, loadSignatures } from './load.js';
 import type { PronomSignatures } from './model.js';
 import { sharedTestDataDir } from './test-support.js';
-import type { Identification, IdentifyOptions } from './types.js';
+import type { ByteWindow, Identification, IdentifyOptions } from './types.js';
+import { DEFAULT_WINDOW_BYTES } from './window.js';
 import { ANY } from './units.js';
 
 interface Row {
@@ -58,8 +59,12 @@ beforeAll(async () => {
 
 function run(row: Row, options: IdentifyOptions): Identification {
   const bytes = files.get(row.path) as Buffer;
-  // The window is the whole sample (the largest is 0.5 MB).
-  return identify(signatures, { size: bytes.length, head: bytes, tail: bytes }, row.path, options);
+  // The whole sample (the largest is 0.5 MB), with DROID's default max bytes to scan, as the check reads it.
+  return identify(signatures, wholeWindow(bytes), row.path, options);
+}
+
+function wholeWindow(bytes: Buffer): ByteWindow {
+  return { size: bytes.length, head: bytes, tail: bytes, scanLimit: DEFAULT_WINDOW_BYTES };
 }
 
 /** A few bytes of a compiled sequence, to name it in messages. */
@@ -79,15 +84,23 @@ function diagnose(row: Row, result: Identification, options: IdentifyOptions): s
   const index = signatures.model.signatures.findIndex((signature) => signature.id === row.signatureId);
   if (index < 0) return `signature ${row.signatureId} not in V122; reported ${reported}`;
   const bytes = files.get(row.path) as Buffer;
-  const window = prepareWindow({ size: bytes.length, head: bytes, tail: bytes });
+  const window = prepareWindow(wholeWindow(bytes));
   const sequences = signatures.engine.sequencesOf(index);
   const failing = sequences
     .map((sequenceIndex, position) => ({ sequence: signatures.engine.sequence(sequenceIndex), position }))
     .filter(({ sequence }) => matchSequence(window, sequence, signatures.model.classes) === undefined)
     .map(({ sequence, position }) => `sequence ${position + 1}/${sequences.length} (${describeSequence(sequence.elements, sequence.anchor)})`);
   if (failing.length > 0) {
-    const changed = CHANGED_AFTER_V119.has(row.signatureId) ? ' — signature changed after V119' : '';
-    return `signature ${row.signatureId} does not match the sample: ${failing.join(', ')} not found${changed}; reported ${reported}`;
+    const fullScan = prepareWindow({ ...wholeWindow(bytes), scanLimit: bytes.length });
+    const beyondScanLimit = sequences.every(
+      (sequenceIndex) => matchSequence(fullScan, signatures.engine.sequence(sequenceIndex), signatures.model.classes) !== undefined,
+    );
+    const why = CHANGED_AFTER_V119.has(row.signatureId)
+      ? ' — signature changed after V119'
+      : beyondScanLimit
+        ? ` — its anchor lies beyond DROID's default max bytes to scan (${DEFAULT_WINDOW_BYTES}); a full-file scan finds it`
+        : '';
+    return `signature ${row.signatureId} does not match the sample: ${failing.join(', ')} not found${why}; reported ${reported}`;
   }
   const dropped = result.lowerPriority.find((entry) => entry.puid === row.expected);
   if (dropped !== undefined) return `priority: ${row.expected} is below ${dropped.below.join(', ')}`;

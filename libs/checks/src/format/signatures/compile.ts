@@ -20,7 +20,10 @@
  * - `SubSequence` fragments: `LeftFragment`s at positions 1…n lie before the
  *   `Sequence` (position 1 next to it), `RightFragment`s after it; each
  *   fragment's `MinOffset…MaxOffset` is the gap between it and its inner
- *   neighbour; fragments sharing a position are alternatives.
+ *   neighbour; fragments sharing a position are alternatives. Fragments are
+ *   marked: "max bytes to scan" bounds only the search for the `Sequence`
+ *   (`endSearchWindow`); `bytePosForLeftFragments`/`…RightFragments` read
+ *   the file wherever the fragments lie.
  *   `SideFragment.setMinOffset`/`setMaxOffset` raise a missing max to the min.
  * - `MinFragLength` is ignored, as DROID does (`SubSequence.setMinFragLength`
  *   is a no-op): it restates the left fragments' minimum length.
@@ -212,9 +215,14 @@ function groupFragments(fragments: readonly RawFragment[], classes: ClassInterne
     const gapMin = Math.min(...group.map((fragment) => fragment.minOffset));
     const gapMax = Math.max(...group.map((fragment) => boundedMax(fragment.minOffset, fragment.maxOffset)));
     const chunks = group.map((fragment) => parsePattern(fragment.text, classes));
-    groups.push({ chunk: alternativesChunk(chunks), gapMin, gapMax });
+    groups.push({ chunk: asFragment(alternativesChunk(chunks)), gapMin, gapMax });
   }
   return groups;
+}
+
+/** Marks a fragment's elements: the scan limit does not bound where they lie. */
+function asFragment(chunk: Chunk): Chunk {
+  return { ...chunk, elements: chunk.elements.map((element) => ({ ...element, fragment: true as const })) };
 }
 
 function alternativesChunk(chunks: Chunk[]): Chunk {

@@ -132,6 +132,77 @@ describe('identify', () => {
   });
 });
 
+describe("DROID's max bytes to scan: anchors within it, fragments anywhere", () => {
+  // Sig 200 (x-fmt/263, ZIP) in miniature: an end record anchored at EOF, a
+  // central directory entry as its left fragment up to 65,531 bytes before it.
+  const formats: TestFormat[] = [
+    { id: 1, puid: 'x-fmt/eof', signatureIds: [1], extensions: ['eof'] },
+    { id: 2, puid: 'x-fmt/bof', signatureIds: [2], extensions: ['bof'] },
+    { id: 3, puid: 'x-fmt/var', signatureIds: [3], extensions: ['var'] },
+  ];
+  const signatures = compileSignatures(
+    buildBinarySignatureXml(
+      [
+        {
+          id: 1,
+          byteSequences: [
+            { reference: 'EOFoffset', subSequences: [{ sequence: '504B0506', min: 0, max: 10, left: [{ position: 1, min: 0, max: 65531, text: '504B0102' }] }] },
+          ],
+        },
+        {
+          id: 2,
+          byteSequences: [
+            { reference: 'BOFoffset', subSequences: [{ sequence: 'CAFED00D', min: 0, max: 0, right: [{ position: 1, min: 0, max: 100_000, text: 'F00DFACE' }] }] },
+          ],
+        },
+        { id: 3, byteSequences: [{ subSequences: [{ sequence: 'DEADBEEF', right: [{ position: 1, min: 0, max: 50_000, text: '0BADC0DE' }] }] }] },
+      ],
+      formats,
+    ),
+  );
+  const scanLimit = 1000;
+  function fileWith(size: number, parts: [number, string][]): Buffer {
+    const bytes = Buffer.alloc(size, 0x20);
+    for (const [offset, hex] of parts) Buffer.from(hex, 'hex').copy(bytes, offset);
+    return bytes;
+  }
+  const wholeFile = (bytes: Buffer): ByteWindow => ({ size: bytes.length, head: bytes, tail: bytes, scanLimit });
+  const windows = (bytes: Buffer): ByteWindow => ({
+    size: bytes.length,
+    head: bytes.subarray(0, scanLimit),
+    tail: bytes.subarray(bytes.length - scanLimit),
+  });
+
+  it('finds a left fragment far before an EOF anchor when the window holds the whole file', () => {
+    const bytes = fileWith(20_000, [[4, '504B0102'], [20_000 - 4, '504B0506']]);
+    const result = identify(signatures, wholeFile(bytes), 'a.eof');
+    expect(puids(result)).toEqual(['x-fmt/eof']);
+    expect(result.matches[0]?.basis).toBe('byte match at [[4 19996]] (signature 1)');
+    // Only the two windows: the fragment is not in them.
+    expect(puids(identify(signatures, windows(bytes), 'a.eof'))).toEqual([]);
+  });
+
+  it('finds a right fragment far after a BOF anchor, and one after a variable anchor', () => {
+    const bof = fileWith(60_000, [[0, 'CAFED00D'], [50_000, 'F00DFACE']]);
+    expect(puids(identify(signatures, wholeFile(bof), 'a.bof'))).toEqual(['x-fmt/bof']);
+    const variable = fileWith(60_000, [[900, 'DEADBEEF'], [40_000, '0BADC0DE']]);
+    expect(puids(identify(signatures, wholeFile(variable), 'a.var'))).toEqual(['x-fmt/var']);
+  });
+
+  it('does not look for an anchor beyond the scan limit, even in a whole file', () => {
+    const late = fileWith(60_000, [[2000, 'DEADBEEF'], [2004, '0BADC0DE']]);
+    expect(puids(identify(signatures, wholeFile(late), 'a.xyz'))).toEqual([]);
+    expect(puids(identify(signatures, { ...wholeFile(late), scanLimit: 4000 }, 'a.xyz'))).toEqual(['x-fmt/var']);
+    const early = fileWith(60_000, [[0, '504B0102'], [30_000, '504B0506']]); // end record 30,000 bytes from the end
+    expect(puids(identify(signatures, wholeFile(early), 'a.xyz'))).toEqual([]);
+  });
+
+  it('rejects a scan limit that is not a positive byte count', () => {
+    const bytes = fileWith(10, []);
+    expect(() => identify(signatures, { ...wholeFile(bytes), scanLimit: 0 }, 'a')).toThrow(RangeError);
+  });
+});
+
 describe('container formats and triggers', () => {
   const binary = buildBinarySignatureXml(
     [bof(111, 'D0CF11E0A1B11AE1'), bof(40, 'D0CF11E0A1B11AE1 ', 0), bof(500, '504B0304')],

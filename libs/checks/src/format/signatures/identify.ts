@@ -3,9 +3,11 @@
  *
  * - Which bytes are searched: BOF-anchored and variable sequences in the
  *   head, EOF-anchored ones in the tail. DROID's "max bytes to scan" limits
- *   every forward search to the first N bytes and every backward search to
- *   the last N (`SubSequence.findSequenceFromPosition`); the caller's window
- *   plays that part. DROID's profile default is 65,536 bytes
+ *   every forward search for a subsequence's `Sequence` to the first N bytes
+ *   and every backward search to the last N
+ *   (`SubSequence.findSequenceFromPosition`), and reads its fragments
+ *   wherever they lie; the window's scan limit plays that part, and its
+ *   fragments are looked for in all the bytes the window holds. DROID's profile default is 65,536 bytes
  *   (droid-results `ProfileContextLocator.DEFAULT_MAX_BYTES_TO_SCAN`); the
  *   DROID API default is the whole file. A zero-byte file matches no
  *   signature (`InternalSignatureCollection.getMatchingSignatures`).
@@ -66,6 +68,8 @@ export interface PreparedWindow {
   readonly tail: Buffer;
   /** False when the bytes may be cut short (a container entry read up to a limit): nothing is known about the end. */
   readonly sizeKnown: boolean;
+  /** How far from its end of the file an anchor may lie (fragments may lie anywhere in `head` or `tail`). */
+  readonly scanLimit: number;
   /**
    * The last `length` bytes of the tail (all of it when shorter), reversed:
    * index 0 is the last byte of the file. Made when first asked for, and only
@@ -86,6 +90,7 @@ class Window implements PreparedWindow {
     readonly head: Buffer,
     readonly tail: Buffer,
     readonly sizeKnown: boolean,
+    readonly scanLimit: number,
   ) {}
 
   reversedTail(length: number): Buffer {
@@ -102,8 +107,14 @@ class Window implements PreparedWindow {
 }
 
 /** A window over given buffers (`tail` in file order; `head` itself when it holds the whole file). */
-export function windowOver(size: number, head: Uint8Array, tail: Uint8Array, sizeKnown: boolean): PreparedWindow {
-  return new Window(size, asBuffer(head), asBuffer(tail), sizeKnown);
+export function windowOver(
+  size: number,
+  head: Uint8Array,
+  tail: Uint8Array,
+  sizeKnown: boolean,
+  scanLimit = Math.max(head.length, tail.length),
+): PreparedWindow {
+  return new Window(size, asBuffer(head), asBuffer(tail), sizeKnown, scanLimit);
 }
 
 export function prepareWindow(window: ByteWindow): PreparedWindow {
@@ -112,7 +123,24 @@ export function prepareWindow(window: ByteWindow): PreparedWindow {
   if (head.length > size || tail.length > size) {
     throw new RangeError(`window head (${head.length}) or tail (${tail.length}) is longer than the file (${size})`);
   }
-  return windowOver(size, head, head.length === size ? head : tail, true);
+  const scanLimit = window.scanLimit ?? Math.max(head.length, tail.length);
+  if (window.scanLimit !== undefined && (!Number.isSafeInteger(scanLimit) || scanLimit < 1)) {
+    throw new RangeError(`scan limit of ${scanLimit} bytes`);
+  }
+  return windowOver(size, head, head.length === size ? head : tail, true, scanLimit);
+}
+
+/**
+ * The bytes the prefilter reads: the anchors' part of the window (fragments
+ * give it no conditions, see ./prefilter.ts).
+ */
+function scannedPart(window: PreparedWindow): { head: Buffer; tail: Buffer; whole: boolean } {
+  const { size, head, tail, scanLimit } = window;
+  const whole = head.length === size;
+  if (whole && size <= scanLimit) return { head, tail: head, whole };
+  const scannedHead = head.length > scanLimit ? head.subarray(0, scanLimit) : head;
+  const scannedTail = tail.length > scanLimit ? tail.subarray(tail.length - scanLimit) : tail;
+  return { head: scannedHead, tail: scannedTail, whole: false };
 }
 
 /** The value of an indirect offset, read from the window, or undefined when those bytes are not in it. */
@@ -155,11 +183,11 @@ export function matchSequence(
       if (value === undefined) return undefined;
       base = value;
     }
-    span = matchElements(window.head, window.head.length, base, sequence.elements, classes);
+    span = matchElements(window.head, window.scanLimit, base, sequence.elements, classes);
     return span === undefined ? undefined : [span.start, span.end - span.start];
   }
   const reversed = window.reversedTail(sequence.reach ?? Infinity);
-  span = matchElements(reversed, reversed.length, 0, sequence.elements, classes);
+  span = matchElements(reversed, window.scanLimit, 0, sequence.elements, classes);
   return span === undefined ? undefined : [window.size - span.end, span.end - span.start];
 }
 
@@ -201,8 +229,8 @@ export function identify(
   const hits: Hit[] = [];
   const hitByFormat = new Map<number, Hit>();
   if (prepared.size > 0) {
-    const whole = prepared.head.length === prepared.size;
-    for (const signatureIndex of engine.prefilter.candidates(prepared.head, prepared.tail, whole)) {
+    const scanned = scannedPart(prepared);
+    for (const signatureIndex of engine.prefilter.candidates(scanned.head, scanned.tail, scanned.whole)) {
       const formats = engine.formatsOf(signatureIndex, useContainerFormats);
       if (formats.length === 0) continue; // DROID drops signatures without formats
       const sequences = engine.sequencesOf(signatureIndex);

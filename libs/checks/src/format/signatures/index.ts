@@ -36,7 +36,7 @@ export type {
   SignatureFiles,
   SignatureVersions,
 } from './types.js';
-export { DEFAULT_WINDOW_BYTES, readWindow } from './window.js';
+export { DEFAULT_WINDOW_BYTES, readWindow, WHOLE_FILE_MATCH_BYTES, windowOf } from './window.js';
 export { parseBinarySignatureXml, parseContainerSignatureXml, SignatureXmlError } from './xml.js';
 export type {
   RawBinaryFile,

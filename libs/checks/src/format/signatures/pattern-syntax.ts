@@ -56,11 +56,7 @@ export function joinChunks(a: Chunk, gapMin: number, gapMax: number, b: Chunk): 
     return { elements: a.elements, tailMin: min + b.tailMin, tailMax: addBound(max, b.tailMax) };
   }
   const [first, ...rest] = b.elements as Element[];
-  const joined: Element = {
-    gapMin: min + first.gapMin,
-    gapMax: addBound(max, first.gapMax),
-    alts: first.alts,
-  };
+  const joined: Element = { ...first, gapMin: min + first.gapMin, gapMax: addBound(max, first.gapMax) };
   return { elements: [...a.elements, joined, ...rest], tailMin: b.tailMin, tailMax: b.tailMax };
 }
 
@@ -74,6 +70,7 @@ export function reverseChunk(chunk: Chunk): Chunk {
     const original = elements[n - 1 - i] as Element;
     const gapSource = i === 0 ? { gapMin: chunk.tailMin, gapMax: chunk.tailMax } : (elements[n - i] as Element);
     reversed.push({
+      ...original,
       gapMin: gapSource.gapMin,
       gapMax: gapSource.gapMax,
       alts: original.alts.map((alt) => [...alt].reverse()),
@@ -89,9 +86,11 @@ const MAX_PADDING = 16;
 /**
  * Merges neighbouring single-alternative elements separated by a small fixed
  * gap, and turns alternatives that are all one byte long into one class.
+ * A fragment merged with an anchor makes an anchor: the scan limit then
+ * bounds a few more bytes than DROID's would, at the window's edge only.
  */
 export function normalizeChunk(chunk: Chunk, classes: ClassInterner): Chunk {
-  const out: { gapMin: number; gapMax: number; alts: number[][] }[] = [];
+  const out: { gapMin: number; gapMax: number; alts: number[][]; fragment?: true }[] = [];
   for (const element of chunk.elements) {
     let alts = dedupeAlts(element.alts);
     if (alts.length > 1 && alts.every((alt) => alt.length === 1)) {
@@ -113,9 +112,11 @@ export function normalizeChunk(chunk: Chunk, classes: ClassInterner): Chunk {
       const run = previous.alts[0] as number[];
       for (let i = 0; i < element.gapMin; i++) run.push(ANY);
       run.push(...(alts[0] as number[]));
+      if (element.fragment !== true) delete previous.fragment;
       continue;
     }
-    out.push({ gapMin: element.gapMin, gapMax: element.gapMax, alts: alts.map((alt) => [...alt]) });
+    const copy = { gapMin: element.gapMin, gapMax: element.gapMax, alts: alts.map((alt) => [...alt]) };
+    out.push(element.fragment === true ? { ...copy, fragment: true } : copy);
   }
   return { elements: out, tailMin: chunk.tailMin, tailMax: chunk.tailMax };
 }

@@ -2,7 +2,9 @@
  * Picks, for one file, the few signatures worth matching in full, so that
  * ~2,000 signatures are not tried one by one.
  *
- * Every sequence gets one cheap necessary condition:
+ * Every sequence gets one cheap necessary condition, taken from its anchors
+ * (the `Sequence`s, which must lie within the scanned window; fragments may
+ * lie anywhere in the file, see ./compile.ts):
  * - a *key*: one or two literal bytes at a fixed position from the start (or,
  *   for EOF sequences, from the end). All keys at one position share a
  *   lookup table, so checking them costs one lookup per distinct position;
@@ -123,8 +125,9 @@ function chooseKeys(elements: readonly Element[], side: Side): Key[] | undefined
     if (element.gapMin !== element.gapMax || element.gapMax === UNBOUNDED) break;
     position += element.gapMin;
     const keys: Key[] = [];
-    let score = Infinity;
-    for (const alt of element.alts) {
+    // A fragment may lie beyond the scanned window, where a key cannot be looked up.
+    let score = element.fragment === true ? -1 : Infinity;
+    for (const alt of score < 0 ? [] : element.alts) {
       const key = bestKey(alt, position, side);
       if (key === undefined) {
         score = -1;
@@ -166,6 +169,8 @@ function bestKey(alt: readonly number[], start: number, side: Side): { key: Key;
 function chooseLiterals(elements: readonly Element[]): { literals: number[][]; element: number } | undefined {
   let best: { score: number; literals: number[][]; element: number } | undefined;
   elements.forEach((element, index) => {
+    // Only anchors are bounded by the scanned window the prefilter reads; a fragment may lie anywhere.
+    if (element.fragment === true) return;
     const literals: number[][] = [];
     let score = Infinity;
     for (const alt of element.alts) {

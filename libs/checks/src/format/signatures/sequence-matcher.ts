@@ -8,8 +8,9 @@
  * positions, element by element: the possible start positions of an element
  * are kept as sorted, disjoint intervals, every position in them is tested
  * once, and the matches' end positions, widened by the next gap, give the
- * next element's intervals. Each element therefore tests at most `limit`
- * positions, so the work is O(elements × limit × alternative length) whatever
+ * next element's intervals. Each element therefore tests at most one
+ * position per byte it may lie in (the scan limit for anchors, the buffer
+ * for fragments), so the work is O(elements × bytes × alternative length) whatever
  * the bytes are: no backtracking, nothing super-linear, and never more than
  * the window the caller handed in. When the next gap is unbounded only the
  * earliest end matters, and the scan stops as soon as it is known.
@@ -31,6 +32,8 @@ export interface PreparedElement {
   readonly firstBytes: Uint8Array;
   /** For a single-alternative element: its longest literal run, to jump with `indexOf`. */
   readonly literal: { readonly bytes: Buffer; readonly offset: number } | undefined;
+  /** A side fragment: placed anywhere in the buffer, not only within the scan limit. */
+  readonly fragment: boolean;
 }
 
 export function prepareElements(elements: readonly Element[], classes: ClassTable): PreparedElement[] {
@@ -57,6 +60,7 @@ export function prepareElements(elements: readonly Element[], classes: ClassTabl
       minLength: Math.min(...element.alts.map((alt) => alt.length)),
       firstBytes,
       literal,
+      fragment: element.fragment === true,
     };
   });
 }
@@ -99,32 +103,35 @@ export interface MatchSpan {
 }
 
 /**
- * Finds a placement of `elements` in `buf[0, limit)`, the first element's
- * gap counted from `base`. Returns the placement that ends earliest (its
- * start as placed), or undefined when there is none.
+ * Finds a placement of `elements` in `buf`, the first element's gap counted
+ * from `base`: anchors within `buf[0, scanLimit)` (DROID's "max bytes to
+ * scan"), fragments anywhere in `buf`. Returns the placement that ends
+ * earliest (its start as placed), or undefined when there is none.
  */
 export function matchElements(
   buf: Buffer,
-  limit: number,
+  scanLimit: number,
   base: number,
   elements: readonly PreparedElement[],
   classes: ClassTable,
 ): MatchSpan | undefined {
   const count = elements.length;
-  if (count === 0 || limit > buf.length) return undefined;
+  if (count === 0) return undefined;
+  const anchorLimit = Math.min(scanLimit, buf.length);
+  const limitOf = (element: PreparedElement): number => (element.fragment ? buf.length : anchorLimit);
   const first = elements[0] as PreparedElement;
-  let starts = [base + first.gapMin, first.gapMax === UNBOUNDED ? limit : base + first.gapMax];
+  let starts = [base + first.gapMin, first.gapMax === UNBOUNDED ? limitOf(first) : base + first.gapMax];
   const allStarts: number[][] = [];
   const allEnds: number[][] = [];
   for (let k = 0; k < count; k++) {
     const element = elements[k] as PreparedElement;
     const next = elements[k + 1];
     const minOnly = next === undefined || next.gapMax === UNBOUNDED;
-    const ends = scanElement(buf, limit, starts, element, minOnly, classes);
+    const ends = scanElement(buf, limitOf(element), starts, element, minOnly, classes);
     if (ends.length === 0) return undefined;
     allStarts.push(starts);
     allEnds.push(ends);
-    if (next !== undefined) starts = widen(ends, next.gapMin, next.gapMax, limit);
+    if (next !== undefined) starts = widen(ends, next.gapMin, next.gapMax, limitOf(next));
   }
   return witness(buf, elements, allStarts, allEnds, classes);
 }

@@ -106,6 +106,14 @@ export interface ByteWindow {
   readonly head: Uint8Array;
   /** Bytes `[size - tail.length, size)`; may be empty when `head` holds the whole file. */
   readonly tail: Uint8Array;
+  /**
+   * DROID's "max bytes to scan": how far from the start (and from the end)
+   * a sequence's anchor may lie. Fragments are looked for in all of `head`
+   * and `tail` (DROID reads them at any offset), so a window holding the
+   * whole file with a smaller scan limit identifies as DROID does. Default:
+   * the longer of `head` and `tail`.
+   */
+  readonly scanLimit?: number;
 }
 
 /** Choices that change results; the defaults are DROID's. */

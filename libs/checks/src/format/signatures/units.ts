@@ -28,6 +28,12 @@ export interface Element {
   readonly gapMax: number;
   /** Alternatives: fixed-length unit runs (lengths may differ between alternatives). */
   readonly alts: readonly (readonly number[])[];
+  /**
+   * A `LeftFragment`/`RightFragment`: DROID checks fragments at any offset in
+   * the file, while the "max bytes to scan" limit bounds only where the
+   * subsequences' `Sequence`s (the anchors) may lie. Absent: an anchor.
+   */
+  readonly fragment?: true;
 }
 
 /**
