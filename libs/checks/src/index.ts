@@ -13,7 +13,7 @@ export { CheckError, ErrorCode, checkErrorFromFsError, isErrnoException, toCheck
 export type { KnownErrorCode } from './errors.js';
 export { CheckEngine, DEFAULT_CONCURRENCY, defaultTimeoutMs } from './engine/CheckEngine.js';
 export type { CheckEngineOptions, EngineProgress } from './engine/CheckEngine.js';
-export { mapOrdered } from './engine/map-ordered.js';
+export { mapOrdered, mapOrderedBatches } from './engine/map-ordered.js';
 export { hasErrors } from './engine/report.js';
 export type { FileReport, ListingProblem, MissingFile, SourceItem } from './engine/report.js';
 export { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, identityOf, kindOf, truncatedError } from './io/local-file.js';

@@ -23,4 +23,10 @@ export interface FileSource {
    * Rejects with `signal.reason` once `signal` is aborted.
    */
   list(signal?: AbortSignal): AsyncIterable<SourceItem>;
+  /**
+   * The same items in the same order, in batches, when the source finds
+   * them in bulk (a listing worker, a page of an S3 listing): cheaper per
+   * item for a consumer that takes them in bulk (`CheckEngine.runBatches`).
+   */
+  listBatches?(signal?: AbortSignal): AsyncIterable<readonly SourceItem[]>;
 }

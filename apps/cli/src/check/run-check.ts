@@ -69,7 +69,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     exclude: options.output === undefined ? [] : [options.output],
   });
   // The listing starts now, while the checks start their workers: both take tens of milliseconds.
-  const listing = startNow(source.list(env.signal));
+  const listing = startNow(source.listBatches(env.signal));
 
   try {
     await engine.init();
@@ -90,12 +90,12 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
       algorithms: settings.checkNames.includes('checksum') ? algorithms : [],
     };
 
-    let items: AsyncIterable<SourceItem> | SourceItem[] = listing;
+    let batches: AsyncIterable<readonly SourceItem[]> | (readonly SourceItem[])[] = listing;
     if (env.interactive && !options.quiet) {
       // A bar needs totals: list everything first (fast next to reading it).
       const listed: SourceItem[] = [];
-      for await (const item of items) listed.push(item);
-      items = listed;
+      for await (const batch of listing) listed.push(...batch);
+      batches = [listed];
       const bytes = listed.reduce((sum, item) => sum + ('file' in item ? item.file.size : 0), 0);
       const { ProgressDisplay } = await import('../progress.js'); // cli-progress only on a terminal
       progress = new ProgressDisplay(engine.progress, listed.length, bytes);
@@ -104,14 +104,19 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     const started = performance.now();
     const tally = { files: 0, bytes: 0, pass: 0, warn: 0, fail: 0, errors: 0 };
     let worstIsFailure = false;
-    const emit = async (report: FileReport): Promise<void> => {
-      const judgement = settings.policy.judge(report);
-      tally.files++;
-      tally.bytes += report.size ?? 0;
-      tally[judgement.verdict]++;
-      if (hasErrors(report)) tally.errors++;
-      if (isAtLeast(judgement.verdict, options.failOn)) worstIsFailure = true;
-      await output?.write(format.entry({ report, judgement }));
+    /** Judges and tallies the reports, and writes their lines in one go. */
+    const emit = async (reports: readonly FileReport[]): Promise<void> => {
+      let text = '';
+      for (const report of reports) {
+        const judgement = settings.policy.judge(report);
+        tally.files++;
+        tally.bytes += report.size ?? 0;
+        tally[judgement.verdict]++;
+        if (hasErrors(report)) tally.errors++;
+        if (isAtLeast(judgement.verdict, options.failOn)) worstIsFailure = true;
+        text += format.entry({ report, judgement });
+      }
+      await output?.write(text);
     };
 
     await output.write(format.start(info));
@@ -119,13 +124,13 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     // or its worker failing): the report is still finished and valid.
     let listingFailure: Error | undefined;
     try {
-      for await (const report of engine.run(items)) await emit(report);
+      for await (const reports of engine.runBatches(batches)) await emit(reports);
     } catch (error) {
       if (!env.signal.aborted) listingFailure = error instanceof Error ? error : new Error(String(error));
     }
     // Only a complete listing can tell which listed files are missing.
     if (expectations && !env.signal.aborted && !listingFailure) {
-      for (const report of missingFileReports(expectations, roots)) await emit(report);
+      await emit(missingFileReports(expectations, roots));
     }
     progress?.stop();
     progress = undefined;

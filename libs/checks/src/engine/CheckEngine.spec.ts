@@ -127,6 +127,24 @@ describe('CheckEngine', () => {
     expect(engine.progress).toEqual({ filesDone: 3, bytesDone: 6 });
   });
 
+  it('gives the same reports in the same order from batches as from single items', async () => {
+    const slowFirst = fakeCheck('size', async (file) => {
+      await new Promise((resolve) => setTimeout(resolve, file.path === 'f0' ? 20 : 0));
+      return file.size;
+    });
+    const engine = await started({ checks: [slowFirst], concurrency: 4 });
+    const items = (): SourceItem[] => Array.from({ length: 25 }, (_, i) => ({ file: memoryFile('x'.repeat(i), { path: `f${i}` }) }));
+    const single = (await runAll(engine, items())).map((report) => [report.path, report.results['size']]);
+    const all = items();
+    const batched: FileReport[][] = [];
+    for await (const reports of engine.runBatches([all.slice(0, 10), all.slice(10, 11), all.slice(11)])) batched.push(reports);
+    expect(batched.flat().map((report) => [report.path, report.results['size']])).toEqual(
+      single.map(([path, envelope]) => [path, { ...(envelope as object), startedAt: expect.any(String), durationMs: expect.any(Number) }]),
+    );
+    expect(batched.length).toBeLessThan(25);
+    await engine.close();
+  });
+
   it('closes checks already initialised when a later init fails, and refuses to run before init', async () => {
     const close = vi.fn(async () => undefined);
     const engine = new CheckEngine({

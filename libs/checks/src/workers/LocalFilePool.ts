@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CheckError, ErrorCode } from '../errors.js';
 import { compiledScript } from './compiled-script.js';
-import type { FromWorker, JobOutcome, LocalFileJob, TaskSpec, ToWorker } from './protocol.js';
+import { type FromWorker, type JobOutcome, type LocalFileJob, packJobs, type TaskSpec, type ToWorker } from './protocol.js';
 
 /**
  * Jobs one worker may hold at once: as many as the engine has files in
@@ -232,7 +232,8 @@ export class LocalFilePool {
     this.#queue.splice(0, this.#queue.length, ...waiting);
     for (const [slot, batch] of batches) {
       slot.worker.ref();
-      this.#post(slot, { type: 'run', jobs: batch.map((entry) => ({ id: entry.id, file: entry.file, task: entry.task })) });
+      const jobs = packJobs(batch);
+      slot.worker.postMessage({ type: 'run', jobs } satisfies ToWorker, [jobs.ids.buffer, jobs.tasks.buffer, jobs.sizes.buffer]);
     }
   }
 
@@ -365,8 +366,9 @@ export class LocalFilePool {
   }
 }
 
+/** Jobs on one file go to one worker. The path is enough: a listing names a file once. */
 function fileKey(file: LocalFileJob): string {
-  return `${file.localPath}\0${file.size}\0${file.lastModified ?? ''}`;
+  return file.localPath;
 }
 
 function longCount(slot: Slot): number {

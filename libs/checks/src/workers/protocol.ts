@@ -28,10 +28,57 @@ export interface WorkerJob {
   readonly task: number;
 }
 
+/**
+ * A batch of jobs packed into one string and three arrays: cloning an object
+ * per job (and one per file in it) cost the main thread more than hashing a
+ * small file does. The text holds each job's `localPath`, `displayPath` and
+ * `lastModified` (`''` when unknown), joined with NUL, which no path holds.
+ */
+export interface PackedJobs {
+  readonly ids: Float64Array<ArrayBuffer>;
+  readonly tasks: Float64Array<ArrayBuffer>;
+  readonly sizes: Float64Array<ArrayBuffer>;
+  readonly text: string;
+}
+
+export function packJobs(jobs: readonly WorkerJob[]): PackedJobs {
+  const count = jobs.length;
+  const ids = new Float64Array(count);
+  const tasks = new Float64Array(count);
+  const sizes = new Float64Array(count);
+  const parts: string[] = new Array<string>(3 * count);
+  for (let i = 0; i < count; i++) {
+    const { id, task, file } = jobs[i] as WorkerJob;
+    ids[i] = id;
+    tasks[i] = task;
+    sizes[i] = file.size;
+    parts[3 * i] = file.localPath;
+    parts[3 * i + 1] = file.displayPath;
+    parts[3 * i + 2] = file.lastModified ?? '';
+  }
+  return { ids, tasks, sizes, text: parts.join('\0') };
+}
+
+export function unpackJobs(packed: PackedJobs): WorkerJob[] {
+  const parts = packed.text.split('\0');
+  const jobs: WorkerJob[] = [];
+  for (let i = 0; i < packed.ids.length; i++) {
+    const lastModified = parts[3 * i + 2] as string;
+    const file: LocalFileJob = {
+      localPath: parts[3 * i] as string,
+      displayPath: parts[3 * i + 1] as string,
+      size: packed.sizes[i] as number,
+      ...(lastModified === '' ? {} : { lastModified }),
+    };
+    jobs.push({ id: packed.ids[i] as number, task: packed.tasks[i] as number, file });
+  }
+  return jobs;
+}
+
 /** Messages from the pool to a worker. */
 export type ToWorker =
   | { readonly type: 'define'; readonly task: number; readonly spec: TaskSpec }
-  | { readonly type: 'run'; readonly jobs: readonly WorkerJob[] }
+  | { readonly type: 'run'; readonly jobs: PackedJobs }
   | { readonly type: 'cancel'; readonly id: number }
   /** Data every task of this worker may use (compiled signatures), sent once. */
   | { readonly type: 'share'; readonly key: string; readonly value: unknown };

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toCheckErrorInfo } from '../errors.js';
 import { LocalFile } from './local-file.js';
-import type { FromWorker, JobOutcome, TaskSpec, ToWorker, WorkerJob } from './protocol.js';
+import { type FromWorker, type JobOutcome, type TaskSpec, type ToWorker, unpackJobs, type WorkerJob } from './protocol.js';
 import type { LocalFileTask, TaskContext } from './task.js';
 
 if (!parentPort) throw new Error('worker.js must run in a worker thread');
@@ -151,5 +151,5 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') cancelled.add(message.id);
   else if (message.type === 'share') shared.set(message.key, message.value);
   else if (message.type === 'define') tasks.set(message.task, { spec: message.spec });
-  else previous = previous.then(() => runBatch(message.jobs));
+  else previous = previous.then(() => runBatch(unpackJobs(message.jobs)));
 });

@@ -21,6 +21,15 @@ const paths = (items: SourceItem[]): string[] => items.map((item) => ('file' in 
 describe('LocalFileSource', () => {
   const tmp = useTempDir();
 
+  it('lists the same items in batches as one by one', async () => {
+    for (let i = 0; i < 700; i++) await put(tmp(), `d${i % 7}/f${String(i).padStart(3, '0')}.txt`, 'x');
+    const source = new LocalFileSource([tmp(), join(tmp(), 'missing')]);
+    const batches: SourceItem[][] = [];
+    for await (const batch of source.listBatches()) batches.push(batch);
+    expect(batches.length).toBeGreaterThan(1); // the listing worker hands over a few hundred at a time
+    expect(batches.flat().map(summarise)).toEqual((await listAll(source)).map(summarise));
+  });
+
   it('yields nothing for an empty folder', async () => {
     expect(await listAll(new LocalFileSource([tmp()]))).toEqual([]);
   });

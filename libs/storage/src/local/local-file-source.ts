@@ -76,6 +76,20 @@ export class LocalFileSource implements FileSource {
    * while waiting on the file system. Stopping early (`break`) ends the walk.
    */
   async *list(signal?: AbortSignal): AsyncGenerator<SourceItem, void, undefined> {
+    for await (const batch of this.listBatches(signal)) {
+      for (const item of batch) {
+        yield item;
+        signal?.throwIfAborted();
+      }
+    }
+  }
+
+  /**
+   * `list`, in the batches the listing worker hands over (up to a few
+   * hundred items each): the same items in the same order, for a consumer
+   * that takes them in bulk (`CheckEngine.runBatches`).
+   */
+  async *listBatches(signal?: AbortSignal): AsyncGenerator<SourceItem[], void, undefined> {
     signal?.throwIfAborted();
     const roots = planRoots(this.#paths, this.#exclude);
     if (roots.length === 0) return;
@@ -84,23 +98,22 @@ export class LocalFileSource implements FileSource {
       let root = roots[0];
       for (let batch = await worker.next(); batch; batch = await worker.next()) {
         const { items, facts } = batch;
+        const out: SourceItem[] = [];
         let fact = 0;
         for (const item of items) {
           if (typeof item === 'number') {
             root = roots[item];
-            continue;
-          }
-          if (typeof item === 'string') {
+          } else if (typeof item === 'string') {
             for (const rel of item.split('\0')) {
-              yield { file: this.#ref(root, rel, facts[fact], facts[fact + 1]) };
+              out.push({ file: this.#ref(root, rel, facts[fact], facts[fact + 1]) });
               fact += 2;
-              signal?.throwIfAborted();
             }
           } else {
-            yield item;
-            signal?.throwIfAborted();
+            out.push(item);
           }
         }
+        signal?.throwIfAborted();
+        yield out;
       }
     } finally {
       worker.stop();

@@ -119,7 +119,9 @@ describe('matchElements', () => {
       }),
       { numRuns: 150 },
     );
-    // O(elements × window × alternative length): ~6 × 64 Ki × 9 steps at worst.
-    expect(worst).toBeLessThan(250);
+    // O(elements × window × alternative length): ~6 × 64 Ki × 9 steps, a few ms at
+    // worst. Back-tracking would take minutes here; the bound is that far from
+    // a speed target so a loaded machine cannot fail it (speed is in the bench).
+    expect(worst).toBeLessThan(5_000);
   });
 });
