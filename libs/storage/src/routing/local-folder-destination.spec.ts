@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { link, lstat, mkdir, readFile, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readFile, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalFolderDestination } from './local-folder-destination.js';
@@ -18,6 +18,7 @@ describe('LocalFolderDestination', () => {
     it('copies into the relative path, creating folders, with the same bytes and modification time', async () => {
       const bytes = patterned(3 * MiB + 7);
       const path = await put(inDir(), 'sub/deeper/a.pdf', bytes);
+      await chmod(path, 0o444);
       await backdate(path);
       const source = await sourceAt(inDir(), 'sub/deeper/a.pdf', bytes);
       const receipt = await new LocalFolderDestination(outDir()).put(source, 'sub/deeper/a.pdf');
@@ -30,6 +31,7 @@ describe('LocalFolderDestination', () => {
       // To the microsecond: utimes takes seconds as a double.
       expect(Number(to.mtimeNs / 1000n)).toBeCloseTo(Number(from.mtimeNs / 1000n), -1);
       expect(to.ino).not.toBe(from.ino); // a copy, not a second name of the source
+      expect(Number(to.mode) & 0o777).toBe(0o444); // copyFile copies the permission bits
       expect(sha256(await readFile(path))).toBe(sha256(bytes)); // the source is untouched
       expect(await filesUnder(outDir())).toEqual(['sub/deeper/a.pdf']); // no temp file left
     });

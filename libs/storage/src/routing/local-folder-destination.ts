@@ -322,7 +322,9 @@ async function copyAndVerify(
     );
     throw destinationError(error, doing);
   }
-  const handle = await open(temp, 'r+');
+  // Read-only: enough for futimes (owner) and fsync, and the copy of a read-only file
+  // (0444, common in archives) has that mode already, which 'r+' would be refused by.
+  const handle = await open(temp, 'r');
   let digest: FileDigest;
   try {
     // Seconds as a double: ~0.4 µs of precision for today's dates, finer than most archives record.
