@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RouteRequest } from './decision.js';
@@ -173,6 +173,21 @@ describe('Router', () => {
       });
       expect(await readFile(join(inDir(), 'a.txt'), 'utf8')).toBe('a and more');
       expect(await readFile(join(cleanDir(), 'a.txt'), 'utf8')).toBe('a');
+    });
+
+    it('keeps a source whose copy was already there but whose bytes changed since it was checked', async () => {
+      const req = await request('a.txt', 'checked', 'clean');
+      await new Router(destinations()).route(req); // the copy of the checked bytes, from an earlier run
+      const { atime, mtime } = await stat(req.source.localPath);
+      await writeFile(req.source.localPath, 'CHANGED'); // same size …
+      await utimes(req.source.localPath, atime, mtime); // … same time: only the bytes tell
+      const outcome = await new Router({ ...destinations(), move: true }).route(req);
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        sourceRemoved: false,
+        error: { code: 'FILE_CHANGED', message: expect.stringContaining('no longer holds the bytes of its copy') },
+      });
+      expect(await readFile(req.source.localPath, 'utf8')).toBe('CHANGED');
     });
 
     it('never removes a source whose copy failed', async () => {

@@ -1,11 +1,12 @@
 import type { BigIntStats } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CheckError, ErrorCode, checkErrorFromFsError, toCheckErrorInfo, type CheckErrorInfo } from '@tdr/checks';
+import { CheckError, ErrorCode, LOCAL_OPEN_FLAGS, checkErrorFromFsError, toCheckErrorInfo, type CheckErrorInfo } from '@tdr/checks';
 import type { RouteDecision, RouteRequest } from './decision.js';
 import type { Destination } from './destination.js';
 import { syncDir } from './durable.js';
 import { RoutingErrorCode, describeFsError } from './errors.js';
+import { digestOf } from './file-digest.js';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -153,7 +154,9 @@ export class Router {
     const done = { path: source.path, decision, location: copy.location, size: copy.size, sha256: copy.sha256 };
     if (!this.#move) return { ...done, status: copy.status, sourceRemoved: false };
     try {
-      await removeSource(source.localPath, source.path, before);
+      // A copy made now was verified against this very source; one found already there was
+      // not, so the source is hashed to prove it holds the same bytes before it goes.
+      await removeSource(source.localPath, source.path, before, copy.status === 'already-there' ? copy.sha256 : undefined, signal);
       return { ...done, status: copy.status, sourceRemoved: true };
     } catch (error) {
       return { ...done, status: 'failed', sourceRemoved: false, error: toCheckErrorInfo(error) };
@@ -174,15 +177,39 @@ export class Router {
 /**
  * The last step of a move, after the copy is durable and verified: removes
  * the source if it is still the file that was copied (same device, inode,
- * size and modification time as before the copy), then fsyncs its folder
- * so the removal, too, survives a crash.
+ * size and modification time as before the copy, and when `sha256` is
+ * given, that digest), then fsyncs its folder so the removal, too, survives
+ * a crash.
  */
-async function removeSource(localPath: string, name: string, before: BigIntStats | undefined): Promise<void> {
+async function removeSource(
+  localPath: string,
+  name: string,
+  before: BigIntStats | undefined,
+  sha256: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   let now: BigIntStats;
+  let digest: string | undefined;
   try {
     now = await stat(localPath, { bigint: true });
+    if (sha256 !== undefined) {
+      const handle = await open(localPath, LOCAL_OPEN_FLAGS);
+      try {
+        digest = (await digestOf(handle, signal)).sha256;
+      } finally {
+        await handle.close();
+      }
+    }
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     throw checkErrorFromFsError(error, name);
+  }
+  if (sha256 !== undefined && digest !== sha256) {
+    throw new CheckError(
+      ErrorCode.FileChanged,
+      `${name} no longer holds the bytes of its copy (SHA-256 ${digest}, the copy ${sha256}): it changed after it was checked, so it was not removed`,
+      { retryable: true },
+    );
   }
   if (!before || now.dev !== before.dev || now.ino !== before.ino || now.size !== before.size || now.mtimeNs !== before.mtimeNs) {
     throw new CheckError(
