@@ -36,6 +36,15 @@ describe('LocalFolderDestination', () => {
       expect(await filesUnder(outDir())).toEqual(['sub/deeper/a.pdf']); // no temp file left
     });
 
+    it('names the copy under the folder as given, even when that is a link', async () => {
+      await mkdir(outDir(), { recursive: true });
+      await symlink(outDir(), join(tmp(), 'out-link'));
+      await put(inDir(), 'a.txt', 'a');
+      const receipt = await new LocalFolderDestination(join(tmp(), 'out-link')).put(await sourceAt(inDir(), 'a.txt', 'a'), 'a.txt');
+      expect(receipt.location).toBe(join(tmp(), 'out-link/a.txt'));
+      expect(await filesUnder(outDir())).toEqual(['a.txt']);
+    });
+
     it('copies a zero-byte file', async () => {
       await put(inDir(), 'empty', '');
       const receipt = await new LocalFolderDestination(outDir()).put(await sourceAt(inDir(), 'empty', ''), 'empty');

@@ -101,15 +101,17 @@ export class LocalFolderDestination implements Destination {
     const root = await this.#root(signal);
     const finalPath = join(root, ...segments);
     const folder = dirname(finalPath);
-    const doing = `copying ${source.path} to ${finalPath}`;
+    // Named for people and receipts under the folder as given; worked on through the resolved one.
+    const shown = join(this.location, ...segments);
+    const doing = `copying ${source.path} to ${shown}`;
 
     const before = await judgeSource(source);
     const existing = await this.#existing(finalPath, source.size, before, signal);
-    if (existing === 'different') throw exists(finalPath, source.path);
+    if (existing === 'different') throw exists(shown, source.path);
     if (existing !== 'absent') {
       // A re-run: the copy may be there already. Hash the source only when no checksum was recorded.
       const wanted = source.sha256 ?? (await sourceDigest(source, signal)).sha256;
-      if (existing.sha256 !== wanted.toLowerCase()) throw exists(finalPath, source.path);
+      if (existing.sha256 !== wanted.toLowerCase()) throw exists(shown, source.path);
       // Made durable all the same: an earlier run may have crashed before syncing its folder,
       // and a caller that moves removes the source once this resolves.
       try {
@@ -118,7 +120,7 @@ export class LocalFolderDestination implements Destination {
       } catch (error) {
         throw destinationError(error, doing);
       }
-      return { status: 'already-there', location: finalPath, ...existing };
+      return { status: 'already-there', location: shown, ...existing };
     }
 
     try {
@@ -127,7 +129,7 @@ export class LocalFolderDestination implements Destination {
       if (isErrnoException(error) && (error.code === 'EEXIST' || error.code === 'ENOTDIR')) {
         throw new CheckError(
           RoutingErrorCode.DestinationExists,
-          `cannot copy ${source.path} to ${finalPath}: something that is not a folder stands on its path (${describeFsError(error)})`,
+          `cannot copy ${source.path} to ${shown}: something that is not a folder stands on its path (${describeFsError(error)})`,
           { cause: error },
         );
       }
@@ -139,9 +141,9 @@ export class LocalFolderDestination implements Destination {
     try {
       signal?.throwIfAborted();
       const digest = await copyAndVerify(source, temp, before, doing, signal);
-      const status = await place(temp, finalPath, digest, source.path, signal);
+      const status = await place(temp, finalPath, shown, digest, source.path, signal);
       await syncDir(folder);
-      return { status, location: finalPath, ...digest };
+      return { status, location: shown, ...digest };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw destinationError(error, doing);
@@ -372,6 +374,7 @@ async function copyAndVerify(
 async function place(
   temp: string,
   finalPath: string,
+  shown: string,
   digest: FileDigest,
   name: string,
   signal: AbortSignal | undefined,
@@ -381,7 +384,7 @@ async function place(
     return 'copied';
   } catch (error) {
     if (!isErrnoException(error)) throw error;
-    if (error.code === 'EEXIST') return identicalOrThrow(finalPath, digest, name, signal);
+    if (error.code === 'EEXIST') return identicalOrThrow(finalPath, shown, digest, name, signal);
     if (!NO_HARD_LINKS.has(error.code ?? '')) throw error;
   }
   const taken = await lstat(finalPath).then(
@@ -391,7 +394,7 @@ async function place(
       throw error;
     },
   );
-  if (taken) return identicalOrThrow(finalPath, digest, name, signal);
+  if (taken) return identicalOrThrow(finalPath, shown, digest, name, signal);
   await rename(temp, finalPath);
   return 'copied';
 }
@@ -399,6 +402,7 @@ async function place(
 /** Someone else put a file under the name meanwhile: fine if it is the same bytes. */
 async function identicalOrThrow(
   finalPath: string,
+  shown: string,
   digest: FileDigest,
   name: string,
   signal: AbortSignal | undefined,
@@ -412,7 +416,7 @@ async function identicalOrThrow(
       await handle.close();
     }
   }
-  throw exists(finalPath, name);
+  throw exists(shown, name);
 }
 
 function exists(finalPath: string, name: string): CheckError {
