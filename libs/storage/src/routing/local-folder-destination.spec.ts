@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, link, lstat, mkdir, readFile, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readFile, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalFolderDestination } from './local-folder-destination.js';
@@ -165,6 +165,33 @@ describe('LocalFolderDestination', () => {
       ).rejects.toMatchObject({ code: 'NOT_A_REGULAR_FILE' });
       expect(await filesUnder(outDir())).toEqual([]);
     });
+
+    it.each([true, false])(
+      'refuses a source rewritten while it is being copied, leaving nothing (checksum recorded: %s)',
+      async (recorded) => {
+        const bytes = patterned(64 * MiB, 5);
+        await put(inDir(), 'sub/big.bin', bytes);
+        const source = await sourceAt(inDir(), 'sub/big.bin', bytes, recorded);
+        let settled = false;
+        const putting = new LocalFolderDestination(outDir()).put(source, 'sub/big.bin').finally(() => (settled = true));
+        putting.catch(() => undefined); // judged below
+        // Once the temp copy exists (in sub/, where open()'s probe never is), the copy is under way
+        // (copyFile runs off the event loop): rewrite the start of the source.
+        const copying = async (): Promise<boolean> =>
+          (await readdir(join(outDir(), 'sub')).catch(() => [] as string[])).some((name) => name.startsWith(TEMP_PREFIX));
+        while (!settled && !(await copying())) await new Promise((resolve) => setTimeout(resolve, 1));
+        const handle = await open(source.localPath, 'r+');
+        await handle.write(Buffer.from('rewritten'), 0, 9, 0);
+        await handle.close();
+        const error = await putting.then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+        // Which one depends on whether the copy read the start before or after the rewrite.
+        expect(['FILE_CHANGED', 'ROUTING_CHECKSUM_MISMATCH']).toContain((error as { code?: string } | undefined)?.code);
+        expect(await filesUnder(outDir())).toEqual([]);
+      },
+    );
 
     it('rejects paths that would leave the destination or pose as temp files, and creates nothing', async () => {
       await put(inDir(), 'a.txt', 'a');
