@@ -14,6 +14,8 @@ export const RoutingErrorCode = {
   DestinationExists: 'DESTINATION_EXISTS',
   /** The destination is the folder being checked or inside it, so its copies would be listed and checked again. */
   DestinationInsideSource: 'DESTINATION_INSIDE_SOURCE',
+  /** The clean and the quarantine destination are the same place, or one is inside the other. */
+  DestinationsOverlap: 'DESTINATIONS_OVERLAP',
   /** The destination cannot be created or written (permissions, read-only file system, a file where a folder should be). */
   DestinationNotWritable: 'DESTINATION_NOT_WRITABLE',
   /** Writing the copy failed part-way (disk full, I/O error); nothing was left under the final name. */

@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RouteRequest } from './decision.js';
@@ -114,6 +114,19 @@ describe('Router', () => {
     await expect(router.open()).rejects.toMatchObject({ code: 'DESTINATION_NOT_WRITABLE' });
     const inside = new Router({ clean: new LocalFolderDestination(join(inDir(), 'clean'), { checkedFolders: [inDir()] }) });
     await expect(inside.open()).rejects.toMatchObject({ code: 'DESTINATION_INSIDE_SOURCE' });
+  });
+
+  it('refuses clean and quarantine in one place, or one inside the other, before creating either', async () => {
+    for (const [clean, quarantine] of [
+      [cleanDir(), cleanDir()],
+      [cleanDir(), join(cleanDir(), 'quarantine')],
+      [join(quarantineDir(), 'clean'), quarantineDir()],
+    ]) {
+      const router = new Router({ clean: new LocalFolderDestination(clean), quarantine: new LocalFolderDestination(quarantine) });
+      await expect(router.open()).rejects.toMatchObject({ code: 'DESTINATIONS_OVERLAP' });
+    }
+    expect(await readdir(tmp())).toEqual([]); // not even a folder was made
+    await new Router({ clean: new LocalFolderDestination(cleanDir()), quarantine: new LocalFolderDestination(`${cleanDir()}-quarantine`) }).open();
   });
 
   it('rejects when the journal throws: a run must not route what it cannot report', async () => {

@@ -7,6 +7,7 @@ import type { Destination } from './destination.js';
 import { syncDir } from './durable.js';
 import { RoutingErrorCode, describeFsError } from './errors.js';
 import { digestOf } from './file-digest.js';
+import { isSameOrInside } from '../local/listing-paths.js';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -106,10 +107,20 @@ export class Router {
    * Opens every destination (see `Destination.open`), so that one that
    * cannot be written stops a run before any file is checked.
    *
-   * @throws CheckError `DESTINATION_NOT_WRITABLE`, `DESTINATION_INSIDE_SOURCE`.
+   * @throws CheckError `DESTINATIONS_OVERLAP` (clean and quarantine are the
+   * same place, or one is inside the other), `DESTINATION_NOT_WRITABLE`,
+   * `DESTINATION_INSIDE_SOURCE`.
    */
   async open(signal?: AbortSignal): Promise<void> {
-    await Promise.all(Object.values(this.#destinations).map((destination) => destination?.open(signal)));
+    const { clean, quarantine } = this.#destinations;
+    if (clean && quarantine && (isSameOrInside(clean.location, quarantine.location) || isSameOrInside(quarantine.location, clean.location))) {
+      // An infected file among the clean ones, or clean files swept up with quarantine: both defeat the point.
+      throw new CheckError(
+        RoutingErrorCode.DestinationsOverlap,
+        `the clean destination ${clean.location} and the quarantine ${quarantine.location} ${clean.location === quarantine.location ? 'are the same' : 'overlap'}; give them separate places`,
+      );
+    }
+    await Promise.all([clean?.open(signal), quarantine?.open(signal)]);
   }
 
   /** Counts of the outcomes so far. */
