@@ -32,7 +32,7 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLI
  * their relative paths: the clean or the quarantine folder of a laptop run.
  *
  * How a `put` is safe against crashes and never overwrites (see
- * docs/decisions/0012-routing.md):
+ * docs/decisions/0013-routing.md):
  * 1. the source is judged as checked (same size and modification time);
  * 2. it is copied with `copyFile` (a reflink where the file system can, an
  *    in-kernel copy otherwise) to a temp name beside the final one,

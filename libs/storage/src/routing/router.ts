@@ -68,7 +68,7 @@ export interface RoutingSummary {
  * result has been written out (and flushed): routing then never gets ahead
  * of the record of why, and a crash leaves at worst a recorded file that
  * was not yet routed — which the next run, finding identical copies
- * already in place, completes. See docs/decisions/0012-routing.md.
+ * already in place, completes. See docs/decisions/0013-routing.md.
  *
  * A file's problems do not stop the run: `route` resolves with a `failed`
  * outcome carrying the error. It rejects only when `signal` is aborted or
