@@ -78,9 +78,13 @@ export class LocalFile {
     }
     let position = 0;
     while (position <= this.size) {
-      const bytesRead = this.#pread(buffer, position, this.size + 1 - position, position);
+      const wanted = this.size + 1 - position;
+      const bytesRead = this.#pread(buffer, position, wanted, position);
       if (bytesRead === 0) break;
       position += bytesRead;
+      // A short read that ends exactly at the size is the end of a regular file: no second
+      // call to learn it (a file that grew would have filled the one byte more asked for).
+      if (position === this.size && bytesRead < wanted) break;
     }
     if (position > this.size) {
       throw new CheckError(ErrorCode.FileChanged, `${this.displayPath} grew while it was being read (it had ${this.size} bytes when opened)`, {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { compiledScript } from '@tdr/checks';
-import { OUTSTANDING, type FromWorker, type ListJob, type RootJob, type WireItem } from './list-protocol.js';
+import { MAX_OUTSTANDING, OUTSTANDING, type FromWorker, type ListJob, type RootJob, type WireItem } from './list-protocol.js';
 
 /** A batch of a listing, as the worker posted it (see `WireItem`). */
 export interface Batch {
@@ -65,8 +65,9 @@ export class ListingWorker {
       const batch = this.#queue.shift();
       if (batch) {
         // One batch fewer ahead of the consumer: the worker may post another.
-        Atomics.sub(this.#control, OUTSTANDING, 1);
-        Atomics.notify(this.#control, OUTSTANDING);
+        // The walker waits only at MAX_OUTSTANDING: wake it only then (a wake is a system call,
+        // measured at most of this method's time when made for every batch).
+        if (Atomics.sub(this.#control, OUTSTANDING, 1) >= MAX_OUTSTANDING) Atomics.notify(this.#control, OUTSTANDING);
         return batch;
       }
       if (this.#failure) throw this.#failure;

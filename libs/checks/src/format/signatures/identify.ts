@@ -38,7 +38,7 @@
  */
 import type { ContainerType } from '../containers/types.js';
 import type { PreparedSequence, PronomSignatures } from './model.js';
-import { HEAD } from './prefilter.js';
+import { CONDITION_BYTES, HEAD } from './prefilter.js';
 import { matchElements, type MatchSpan } from './sequence-matcher.js';
 import type { ByteWindow, FormatInfo, FormatMatch, Identification, IdentifyOptions } from './types.js';
 import type { ClassTable } from './units.js';
@@ -131,16 +131,19 @@ export function prepareWindow(window: ByteWindow): PreparedWindow {
 }
 
 /**
- * The bytes the prefilter reads: the anchors' part of the window (fragments
- * give it no conditions, see ./prefilter.ts).
+ * The bytes the prefilter reads: the scan limit's worth at each end, and at
+ * least `CONDITION_BYTES`, where the fragments that give conditions lie
+ * (see ./prefilter.ts). Not the whole of a window that holds the whole file:
+ * conditions of patterns found anywhere would have it read all of it.
  */
-function scannedPart(window: PreparedWindow): { head: Buffer; tail: Buffer; whole: boolean } {
-  const { size, head, tail, scanLimit } = window;
+function prefilterPart(window: PreparedWindow): { head: Buffer; tail: Buffer; whole: boolean } {
+  const { size, head, tail } = window;
+  const reach = Math.max(window.scanLimit, CONDITION_BYTES);
   const whole = head.length === size;
-  if (whole && size <= scanLimit) return { head, tail: head, whole };
-  const scannedHead = head.length > scanLimit ? head.subarray(0, scanLimit) : head;
-  const scannedTail = tail.length > scanLimit ? tail.subarray(tail.length - scanLimit) : tail;
-  return { head: scannedHead, tail: scannedTail, whole: false };
+  if (whole && size <= reach) return { head, tail: head, whole };
+  const partHead = head.length > reach ? head.subarray(0, reach) : head;
+  const partTail = tail.length > reach ? tail.subarray(tail.length - reach) : tail;
+  return { head: partHead, tail: partTail, whole: false };
 }
 
 /** The value of an indirect offset, read from the window, or undefined when those bytes are not in it. */
@@ -229,8 +232,8 @@ export function identify(
   const hits: Hit[] = [];
   const hitByFormat = new Map<number, Hit>();
   if (prepared.size > 0) {
-    const scanned = scannedPart(prepared);
-    for (const signatureIndex of engine.prefilter.candidates(scanned.head, scanned.tail, scanned.whole)) {
+    const part = prefilterPart(prepared);
+    for (const signatureIndex of engine.prefilter.candidates(part.head, part.tail, part.whole)) {
       const formats = engine.formatsOf(signatureIndex, useContainerFormats);
       if (formats.length === 0) continue; // DROID drops signatures without formats
       const sequences = engine.sequencesOf(signatureIndex);

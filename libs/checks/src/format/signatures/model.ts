@@ -11,7 +11,7 @@ import { ClassInterner, type ClassTable } from './units.js';
 import type { RawBinaryFile, RawContainerFile, RawInternalSignature } from './xml.js';
 
 /** Bumped whenever the compiled form or its meaning changes; part of the cache key. */
-export const COMPILED_FORMAT_VERSION = 3;
+export const COMPILED_FORMAT_VERSION = 4;
 
 export interface CompiledContainerFile {
   readonly path: string;

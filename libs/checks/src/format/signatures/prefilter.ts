@@ -3,8 +3,9 @@
  * ~2,000 signatures are not tried one by one.
  *
  * Every sequence gets one cheap necessary condition, taken from its anchors
- * (the `Sequence`s, which must lie within the scanned window; fragments may
- * lie anywhere in the file, see ./compile.ts):
+ * (the `Sequence`s, which lie within the scanned window) or from fragments
+ * that can only lie within {@link CONDITION_BYTES} of their end of the file
+ * (a fragment may otherwise lie anywhere, see ./compile.ts):
  * - a *key*: one or two literal bytes at a fixed position from the start (or,
  *   for EOF sequences, from the end). All keys at one position share a
  *   lookup table, so checking them costs one lookup per distinct position;
@@ -39,6 +40,12 @@ import type { CompiledSequence, CompiledSignature } from './compile.js';
 import { longestLiteralRun } from './sequence-matcher.js';
 import { type Element, UNBOUNDED } from './units.js';
 
+/**
+ * The prefilter reads at least this many bytes at each end of a file (more
+ * when the scan limit is larger), so a fragment that cannot lie farther from
+ * its end than this can give its sequence a condition.
+ */
+export const CONDITION_BYTES = 65_536;
 /** Longest literal fed to the automaton (longer literals are cut: the full match is checked later). */
 export const MAX_LITERAL = 8;
 /** Shortest pattern found by the word-sampled scan (it looks up byte pairs at pattern offsets 0 and 1). */
@@ -125,8 +132,8 @@ function chooseKeys(elements: readonly Element[], side: Side): Key[] | undefined
     if (element.gapMin !== element.gapMax || element.gapMax === UNBOUNDED) break;
     position += element.gapMin;
     const keys: Key[] = [];
-    // A fragment may lie beyond the scanned window, where a key cannot be looked up.
-    let score = element.fragment === true ? -1 : Infinity;
+    // A fragment may lie anywhere in the file: only one within what the prefilter reads gives a key.
+    let score = element.fragment === true && position > CONDITION_BYTES ? -1 : Infinity;
     for (const alt of score < 0 ? [] : element.alts) {
       const key = bestKey(alt, position, side);
       if (key === undefined) {
@@ -169,8 +176,9 @@ function bestKey(alt: readonly number[], start: number, side: Side): { key: Key;
 function chooseLiterals(elements: readonly Element[]): { literals: number[][]; element: number } | undefined {
   let best: { score: number; literals: number[][]; element: number } | undefined;
   elements.forEach((element, index) => {
-    // Only anchors are bounded by the scanned window the prefilter reads; a fragment may lie anywhere.
-    if (element.fragment === true) return;
+    // Anchors lie within the scanned window; a fragment may lie anywhere, so it serves only when
+    // every placement of it lies within the bytes the prefilter reads.
+    if (element.fragment === true && elementsReach(elements, index) > CONDITION_BYTES) return;
     const literals: number[][] = [];
     let score = Infinity;
     for (const alt of element.alts) {
