@@ -6,7 +6,7 @@ import { AntivirusErrorCode } from '../codes.js';
 import type { EngineInfo, ScanEngine, ScanOptions, ScanVerdict } from '../scan-engine.js';
 import { formatClamdAddress, type ClamdAddress } from './address.js';
 import { parseScanReply, parseVersion, type ClamdVersion, type ScanReply } from './replies.js';
-import type { ClamdSession } from './session.js';
+import { ClamdSession } from './session.js';
 import { SessionPool } from './session-pool.js';
 
 /** clamd's own defaults (clamd.conf): files past these are not scanned in full. */
@@ -117,8 +117,42 @@ export class ClamdEngine implements ScanEngine {
         const verdict = await this.#scanPath(session, file, file.localPath, options);
         if (verdict) return verdict;
       }
-      return this.#verdict(file, parseScanReply(await session.instream(file.stream(options.signal), options), 'stream'), 'stream');
+      return this.#verdict(file, parseScanReply(await this.#stream(session, file, options), 'stream'), 'stream');
     }, options.signal);
+  }
+
+  /**
+   * INSTREAMs a file. clamd answers a stream past its StreamMaxLength and
+   * closes the connection at once; when that close resets our writes still
+   * under way, Node drops the socket and the answer with it. So a
+   * connection lost mid-stream, with clamd still answering PING, is taken
+   * for that limit: an error either way, and the likelier one.
+   */
+  async #stream(session: ClamdSession, file: FileRef, options: ScanOptions): Promise<string> {
+    try {
+      return await session.instream(file.stream(options.signal), options);
+    } catch (error) {
+      if (!(error instanceof CheckError && error.code === AntivirusErrorCode.ConnectionLost) || options.signal.aborted) throw error;
+      if (!(await this.#alive())) throw error;
+      throw new CheckError(
+        AntivirusErrorCode.LimitExceeded,
+        `clamd at ${this.#where} closed the connection while ${file.path} (${file.size} bytes) was streamed to it, and is still running: the stream passed its StreamMaxLength`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Whether clamd answers PING on a new connection within a second. */
+  async #alive(): Promise<boolean> {
+    let session: ClamdSession | undefined;
+    try {
+      session = await ClamdSession.open(this.#options.address, { timeoutMs: 1_000 });
+      return (await session.command('PING', { timeoutMs: 1_000 })) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      session?.close();
+    }
   }
 
   async close(): Promise<void> {
