@@ -6,7 +6,7 @@ import { localFile, memoryFile } from '../test-support/memory-file.js';
 import type { CheckContext, FileCheck } from '../types.js';
 import { antivirusCheck } from './antivirusCheck.js';
 import type { AntivirusResult } from './result.js';
-import { CLAMD_MISSING, EICAR_SIGNATURE, GENERATED_SIGNATURE, eicarBytes, startTestClamd, type TestClamd } from './test-support/clamd-server.js';
+import { CLAMD_MISSING, EICAR_SIGNATURE, GENERATED_SIGNATURE, eicarBytes, startTestClamd, type TestClamd } from './testing/test-clamd.js';
 
 const ignore = (): void => undefined;
 const quiet = { debug: ignore, info: ignore, warn: ignore, error: ignore };

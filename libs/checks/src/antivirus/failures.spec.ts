@@ -5,7 +5,7 @@ import { localFile, memoryFile } from '../test-support/memory-file.js';
 import type { CheckContext, FileRef } from '../types.js';
 import { antivirusCheck } from './antivirusCheck.js';
 import { ClamdSession } from './clamd/session.js';
-import { CLAMD_MISSING, eicarBytes, startTestClamd, type TestClamd } from './test-support/clamd-server.js';
+import { CLAMD_MISSING, eicarBytes, startTestClamd, type TestClamd } from './testing/test-clamd.js';
 
 const ignore = (): void => undefined;
 const quiet = { debug: ignore, info: ignore, warn: ignore, error: ignore };
