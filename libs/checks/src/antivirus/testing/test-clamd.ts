@@ -4,9 +4,9 @@
  * Starts in ~0.1 s (the database holds two signatures, not ClamAV's
  * millions).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,15 +51,24 @@ export interface TestClamd {
  * Starts clamd with `Foreground yes`, a socket and 127.0.0.1 TCP port, and
  * a database of two signatures: EICAR as a body signature (`.ndb`, found at
  * any offset) and `generated` by hash (`.hdb`). `config` adds or overrides
- * clamd.conf lines (`MaxFileSize: '10K'`). No `User` line: clamd then runs
- * as whoever starts it, root or not, and can read the tests' files.
+ * clamd.conf lines (`MaxFileSize: '10K'`). Without `runAs` there is no
+ * `User` line: clamd runs as whoever starts it, root or not, and can read
+ * the tests' files. `runAs` (root only) makes clamd drop to that user, as
+ * Debian's runs as `clamav`: it binds its socket after dropping, so the
+ * socket, log and temp files go in a folder that user owns.
  */
-export async function startTestClamd(config: Readonly<Record<string, string>> = {}): Promise<TestClamd> {
+export async function startTestClamd(config: Readonly<Record<string, string>> = {}, options: { runAs?: string } = {}): Promise<TestClamd> {
   if (!CLAMD_BINARY) throw new Error(CLAMD_MISSING);
   const dir = mkdtempSync(join(tmpdir(), 'tdr-clamd-'));
+  const run = options.runAs === undefined ? dir : join(dir, 'run');
+  if (options.runAs !== undefined) {
+    chmodSync(dir, 0o755);
+    mkdirSync(run);
+    chownSync(run, Number(execFileSync('id', ['-u', options.runAs], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', options.runAs], { encoding: 'utf8' })));
+  }
   const db = join(dir, 'db');
-  const socket = join(dir, 'clamd.sock');
-  const logFile = join(dir, 'clamd.log');
+  const socket = join(run, 'clamd.sock');
+  const logFile = join(run, 'clamd.log');
   const port = await freePort();
   const generated = randomBytes(4096);
   mkdirSync(db);
@@ -72,8 +81,9 @@ export async function startTestClamd(config: Readonly<Record<string, string>> = 
     TCPAddr: '127.0.0.1',
     DatabaseDirectory: db,
     LogFile: logFile,
-    PidFile: join(dir, 'clamd.pid'),
-    TemporaryDirectory: dir,
+    PidFile: join(run, 'clamd.pid'),
+    TemporaryDirectory: run,
+    ...(options.runAs === undefined ? {} : { User: options.runAs }),
     // Tests reload nothing; a self check would only cost time.
     SelfCheck: '0',
     ...config,
