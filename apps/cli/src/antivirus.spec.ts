@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { eicarBytes, EICAR_SIGNATURE } from '@tdr/checks/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLAMD_MISSING, CLAMD_SOCKET, jsonLines, runCli, tempDir } from './test-support/run-cli.js';
@@ -39,6 +40,14 @@ describe('tdr-checks check: antivirus with a clamd', () => {
       checks: { antivirus: { result: { infected: true, signatures: [EICAR_SIGNATURE] } } },
     });
     expect(eicar['reasons'].map((reason: { code: string }) => reason.code)).toContain('VirusDetected');
+  });
+
+  it('gives INFECTED and VIRUS columns in CSV', async () => {
+    const rows = parse((await runCli(['check', transfer(), '--format', 'csv', '--checks', 'antivirus'])).stdout, { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row['NAME'], row['INFECTED'], row['VIRUS']])).toEqual([
+      ['clean.txt', 'false', ''],
+      ['eicar.com', 'true', EICAR_SIGNATURE],
+    ]);
   });
 
   it('clamd status prints the address and versions, and warns that the test database has no date', async () => {
