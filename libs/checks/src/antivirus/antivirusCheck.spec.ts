@@ -62,6 +62,12 @@ describe('antivirus check against a real clamd', () => {
     expect((await bySocket.check(await localFile(file('padded.txt', padded)), ctx())).infected).toBe(true);
   });
 
+  it('keeps odd names intact (unicode, two spaces, a newline, names that look like answers)', async () => {
+    const infected = await bySocket.check(await localFile(file('é 日本  two\nlines: OK', eicarBytes())), ctx());
+    expect(infected).toMatchObject({ infected: true, method: 'path', signatures: [EICAR_SIGNATURE] });
+    expect(await bySocket.check(await localFile(file('evil: Tdr.Test.EICAR FOUND', 'clean')), ctx())).toMatchObject({ infected: false, method: 'path' });
+  });
+
   it('streams (INSTREAM) over TCP, and for files that are not local', async () => {
     const overTcp = await byTcp.check(await localFile(file('eicar2.com', eicarBytes())), ctx());
     expect(overTcp).toMatchObject({ infected: true, method: 'stream', signatures: [EICAR_SIGNATURE] });

@@ -24,7 +24,10 @@ describe('parseScanReply', () => {
   it('reads OK, FOUND and several FOUND lines', () => {
     expect(parseScanReply('/a/b c.txt: OK', '/a/b c.txt')).toEqual({ kind: 'clean' });
     expect(parseScanReply('stream: Win.Test.EICAR_HDB-1 FOUND')).toEqual({ kind: 'found', signatures: ['Win.Test.EICAR_HDB-1'] });
-    expect(parseScanReply('/x: y: A FOUND\n/x: y: B FOUND')).toEqual({ kind: 'found', signatures: ['A', 'B'] });
+    expect(parseScanReply('/x: y: A FOUND\0/x: y: B FOUND')).toEqual({ kind: 'found', signatures: ['A', 'B'] });
+    // Names that look like answers: the verdict is at the end.
+    expect(parseScanReply('/d/evil: Eicar FOUND: OK', '/d/evil: Eicar FOUND')).toEqual({ kind: 'clean' });
+    expect(parseScanReply('/d/two\nlines: OK: Sig FOUND')).toEqual({ kind: 'found', signatures: ['Sig'] });
   });
 
   it('takes a limit hit for an error, not a virus, unless a real signature matched too', () => {
@@ -32,7 +35,7 @@ describe('parseScanReply', () => {
       kind: 'limit',
       signatures: ['Heuristics.Limits.Exceeded.MaxFileSize'],
     });
-    expect(parseScanReply('/f: Heuristics.Limits.Exceeded.MaxScanSize FOUND\n/f: Win.Test.EICAR_HDB-1 FOUND').kind).toBe('found');
+    expect(parseScanReply('/f: Heuristics.Limits.Exceeded.MaxScanSize FOUND\0/f: Win.Test.EICAR_HDB-1 FOUND').kind).toBe('found');
   });
 
   it('tells why a scan failed', () => {
@@ -49,6 +52,6 @@ describe('parseScanReply', () => {
   it('never reads an unknown or empty answer as clean', () => {
     expect(parseScanReply('')).toMatchObject({ kind: 'error' });
     expect(parseScanReply('/f: OKAY')).toMatchObject({ kind: 'error' });
-    expect(parseScanReply('/f: OK\n/f: OK')).toMatchObject({ kind: 'error' });
+    expect(parseScanReply('/f: OK\0/f: OK')).toMatchObject({ kind: 'error' });
   });
 });

@@ -47,16 +47,15 @@ export const LIMIT_SIGNATURE_PREFIX = 'Heuristics.Limits.Exceeded';
 
 /**
  * Reads the answer to `SCAN` or `INSTREAM` (without the session's `<id>: `
- * prefix): `<name>: OK`, `<name>: <signature> FOUND` (one line per
- * signature with ALLMATCHSCAN), `<name>: <message> ERROR`, or a bare
+ * prefix): `<name>: OK`, `<name>: <signature> FOUND`, `<name>: <message>
+ * ERROR`, or a bare
  * `INSTREAM size limit exceeded. ERROR`. `name` (the path scanned, or
  * `stream`) is taken off the front of error messages.
  */
 export function parseScanReply(reply: string, name?: string): ScanReply {
-  const lines = reply
-    .split(/\0|\n/)
-    .map((line) => line.trim())
-    .filter(Boolean);
+  // Only NUL separates answers (z-commands): a file name may hold newlines, and ": OK" too, so an
+  // answer is read from its end, where clamd puts the verdict.
+  const lines = reply.split('\0').filter((line) => line.trim() !== '');
   if (lines.length === 0) return { kind: 'error', reason: 'other', message: 'clamd sent an empty answer' };
   const found: string[] = [];
   for (const line of lines) {

@@ -38,7 +38,7 @@ export class ClamdSession {
   private constructor(socket: Socket, address: ClamdAddress) {
     this.#socket = socket;
     this.#address = formatClamdAddress(address);
-    socket.setEncoding('latin1'); // replies are ASCII with file names as bytes; latin1 keeps every byte
+    socket.setEncoding('utf8'); // replies echo file names, which reach us as UTF-8 (others are INVALID_FILE_NAME upstream)
     socket.on('data', (text: string) => this.#receive(text));
     socket.on('error', (error) => this.#fail(lostError(this.#address, error)));
     socket.on('close', () => this.#fail(lostError(this.#address)));
@@ -91,7 +91,7 @@ export class ClamdSession {
   /** Sends `z<command>\0` and returns clamd's answer (without the `<id>: ` prefix). */
   async command(command: string, options: ExchangeOptions): Promise<string> {
     return this.#exchange(options, async () => {
-      this.#socket.write(`z${command}\0`, 'latin1');
+      this.#socket.write(`z${command}\0`, 'utf8');
     });
   }
 
