@@ -1,4 +1,4 @@
-import { CheckError } from '../../errors.js';
+import { CheckError, ErrorCode } from '../../errors.js';
 import { AntivirusErrorCode } from '../codes.js';
 import type { ClamdAddress } from './address.js';
 import { ClamdSession } from './session.js';
@@ -95,7 +95,10 @@ export class SessionPool {
       const onAbort = (): void => {
         const at = this.#waiters.indexOf(wake);
         if (at >= 0) this.#waiters.splice(at, 1);
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted while waiting for a clamd session'));
+        const reason: unknown = signal?.reason;
+        if (reason instanceof CheckError) return reject(reason);
+        const detail = reason instanceof Error ? ` (${reason.message})` : '';
+        reject(new CheckError(ErrorCode.Aborted, `the scan was stopped while it waited for a free clamd connection${detail}`, { retryable: true }));
       };
       const wake = (): void => {
         signal?.removeEventListener('abort', onAbort);
