@@ -124,6 +124,8 @@ export type { ClamdAddress, ResolvedClamdAddress } from './antivirus/clamd/addre
 export { CLAMD_DEFAULT_MAX_FILE_SIZE, ClamdEngine } from './antivirus/clamd/ClamdEngine.js';
 export type { ClamdEngineOptions, ClamdScanMode } from './antivirus/clamd/ClamdEngine.js';
 export { probeClamd } from './antivirus/clamd/probe.js';
+export { DEBIAN_CLAMD_CONF, parseClamdSize, readClamdConf } from './antivirus/clamd/clamd-conf.js';
+export type { ClamdConf } from './antivirus/clamd/clamd-conf.js';
 export type { ClamdVersion } from './antivirus/clamd/replies.js';
 export { LocalFilePool } from './workers/LocalFilePool.js';
 export type { RunOptions } from './workers/LocalFilePool.js';

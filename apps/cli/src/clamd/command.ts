@@ -10,7 +10,10 @@ Finds the clamd the antivirus check would use (--clamd, else $CLAMD_SOCKET,
 else $CLAMD_HOST, else Debian's /run/clamav/clamd.ctl), asks it for its
 version, and prints the address, the ClamAV version, the database version and
 its age. Warns when the database is more than 7 days old (freshclam is not
-updating it) or clamd does not say how old it is.
+updating it) or clamd does not say how old it is. When clamd's configuration
+can be read (--config, or Debian's /etc/clamav/clamd.conf for its socket) it
+shows the limits that decide whether a scan covers a whole file, and notes
+when AlertExceedsMax is off (clamd then answers OK past its limits).
 
 Examples:
   $ tdr-checks clamd status
@@ -25,6 +28,7 @@ Exit codes:
 export function statusOptions() {
   return [
     new Option('--clamd <address>', 'a Unix socket path or host:port (default: $CLAMD_SOCKET, $CLAMD_HOST, Debian\'s socket)'),
+    new Option('--config <file>', "clamd's configuration, to show its limits (default: /etc/clamav/clamd.conf when it is the one of the clamd found)"),
     new Option('--json', 'print what was found as one JSON object'),
     new Option('--timeout <seconds>', 'time to wait for clamd to answer').default('5'),
   ] as const;
@@ -33,6 +37,7 @@ export function statusOptions() {
 /** Options of `clamd status`, as commander hands them over. */
 export interface StatusCommandOptions {
   readonly clamd?: string;
+  readonly config?: string;
   readonly json?: true;
   readonly timeout: string;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +31,11 @@ describe('tdr-checks clamd status: database age', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function status(now: string, json = false) {
+  async function status(now: string, json = false, config?: string) {
     const out: string[] = [];
     const err: string[] = [];
     const io: ClamdEnvironment = { out: (line) => out.push(line), err: (line) => err.push(line), env: {}, now: () => new Date(now) };
-    const code = await runClamdStatus({ clamd: socket, timeout: '2', ...(json ? { json: true as const } : {}) }, io);
+    const code = await runClamdStatus({ clamd: socket, timeout: '2', ...(json ? { json: true as const } : {}), ...(config ? { config } : {}) }, io);
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
@@ -53,5 +53,17 @@ describe('tdr-checks clamd status: database age', () => {
     expect(err).toContain('the database is 14 days old (more than 7): is freshclam running?');
     const json = JSON.parse((await status('2026-11-23T12:00:00Z', true)).out);
     expect(json).toMatchObject({ reachable: true, softwareVersion: '1.4.6', databaseVersion: '27456', databaseAgeDays: 14.1 });
+  });
+
+  it('shows the limits from clamd.conf and notes what they mean', async () => {
+    const conf = join(dir, 'clamd.conf');
+    writeFileSync(conf, `LocalSocket ${socket}\nMaxFileSize 25M\n`);
+    const { code, out, err } = await status('2026-11-10T00:00:00Z', false, conf);
+    expect(code).toBe(0);
+    expect(out).toContain(`limits (${conf}):`);
+    expect(out).toMatch(/MaxFileSize\s+26,214,400 bytes/);
+    expect(out).toMatch(/AlertExceedsMax\s+no/);
+    expect(err).toContain('note: AlertExceedsMax is off');
+    expect(err).toContain('--clamd-max-file-size 26214400');
   });
 });
