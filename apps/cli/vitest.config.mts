@@ -8,6 +8,7 @@ export default defineConfig({
     watch: false,
     environment: 'node',
     include: ['src/**/*.{test,spec}.ts'],
+    globalSetup: ['src/test-support/clamd-setup.ts'],
     reporters: ['default', ['json', { outputFile: 'test-output/vitest/results.json' }]],
     testTimeout: 30_000,
   },

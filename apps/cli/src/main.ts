@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
 import { checkOptions } from './check/options.js';
+import { registerClamdCommand } from './clamd/command.js';
 import { registerSignaturesCommand } from './signatures/command.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -13,6 +14,14 @@ Examples:
   $ tdr-checks check ./transfer --algorithms sha256,md5 --format csv --output report.csv
   $ tdr-checks check ./transfer --format jsonl | jq -c 'select(.verdict != "pass")'
   $ tdr-checks check ./transfer --policy strict.json --fail-on warn --quiet
+  $ tdr-checks check ./transfer --clamd /run/clamav/clamd.ctl --require antivirus
+  $ tdr-checks check ./transfer --checks checksum,antivirus --clamd clamd.internal:3310
+
+Antivirus:
+  Runs when a clamd answers (--clamd, $CLAMD_SOCKET, $CLAMD_HOST, or Debian's
+  /run/clamav/clamd.ctl). When none does, the report says antivirus did not
+  run and every file warns (AntivirusNotRun); with --require antivirus, or
+  antivirus named in --checks, that is an error instead. See: tdr-checks clamd status
 
 Exit codes:
   0  every file passed (warnings allowed unless --fail-on warn)
@@ -29,7 +38,7 @@ Output:
 export function buildProgram(run: { check: (paths: string[], options: never) => Promise<number> }) {
   const program = new Command()
     .name('tdr-checks')
-    .description('Checks every file entering a digital archive: checksums now; format, antivirus and flags as they land.')
+    .description('Checks every file entering a digital archive: checksums, PRONOM format, flags (encrypted, executable, empty) and antivirus (ClamAV).')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     // Throw instead of exiting, so usage mistakes get exit code 2 (commander
@@ -42,9 +51,12 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
     .argument('<paths...>', 'files and folders to check');
   for (const option of checkOptions()) check.addOption(option);
   check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {
-    process.exitCode = await run.check(paths, options as never);
+    // Antivirus is skipped (with a warning) when no clamd answers, unless the user named it.
+    const checksNamed = check.getOptionValueSource('checks') === 'cli';
+    process.exitCode = await run.check(paths, { ...options, checksNamed } as never);
   });
   registerSignaturesCommand(program);
+  registerClamdCommand(program);
   return program;
 }
 

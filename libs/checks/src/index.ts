@@ -106,6 +106,27 @@ export type {
 } from './format/signatures/index.js';
 export { ContainerError, openCfb, openZip } from './format/containers/index.js';
 export type { ContainerType, ContainerView, RandomAccess } from './format/containers/index.js';
+export { ANTIVIRUS_CHECK_VERSION, antivirusCheck } from './antivirus/antivirusCheck.js';
+export type { AntivirusCheckOptions } from './antivirus/antivirusCheck.js';
+export type { AntivirusResult } from './antivirus/result.js';
+export type { EngineInfo, ScanEngine, ScanOptions, ScanVerdict } from './antivirus/scan-engine.js';
+export { AntivirusErrorCode } from './antivirus/codes.js';
+export {
+  CLAMD_HOST_ENV,
+  CLAMD_SOCKET_ENV,
+  DEBIAN_CLAMD_SOCKETS,
+  DEFAULT_CLAMD_PORT,
+  formatClamdAddress,
+  parseClamdAddress,
+  resolveClamdAddress,
+} from './antivirus/clamd/address.js';
+export type { ClamdAddress, ResolvedClamdAddress } from './antivirus/clamd/address.js';
+export { CLAMD_DEFAULT_MAX_FILE_SIZE, ClamdEngine } from './antivirus/clamd/ClamdEngine.js';
+export type { ClamdEngineOptions, ClamdScanMode } from './antivirus/clamd/ClamdEngine.js';
+export { probeClamd } from './antivirus/clamd/probe.js';
+export { DEBIAN_CLAMD_CONF, parseClamdSize, readClamdConf } from './antivirus/clamd/clamd-conf.js';
+export type { ClamdConf } from './antivirus/clamd/clamd-conf.js';
+export type { ClamdVersion } from './antivirus/clamd/replies.js';
 export { LocalFilePool } from './workers/LocalFilePool.js';
 export type { RunOptions } from './workers/LocalFilePool.js';
 export { compiledScript } from './workers/compiled-script.js';

@@ -1,3 +1,4 @@
+import { antivirusCheck, type AntivirusCheckOptions } from './antivirus/antivirusCheck.js';
 import { checksumCheck, type ChecksumCheckOptions } from './checksum/checksumCheck.js';
 import { flagsCheck, type FlagsCheckOptions } from './flags/flagsCheck.js';
 import { formatCheck, type FormatCheckOptions } from './format/formatCheck.js';
@@ -10,6 +11,8 @@ export interface BuiltInCheckOptions {
   /** Default: signatures from `TDR_SIGNATURES_DIR` or the per-user folder. */
   readonly format?: FormatCheckOptions;
   readonly flags?: FlagsCheckOptions;
+  /** Default: clamd where `$CLAMD_SOCKET`, `$CLAMD_HOST` or Debian's default socket say. */
+  readonly antivirus?: AntivirusCheckOptions;
 }
 
 /** How a runner finds a check by name and makes it. */
@@ -41,6 +44,13 @@ export const BUILT_IN_CHECKS: readonly CheckDefinition[] = [
     summary: 'password protected or encrypted (ZIP, ODF, OOXML, Word, Excel, PowerPoint, PDF), executable (PE, ELF, Mach-O), empty',
     byDefault: true,
     create: (options) => flagsCheck(options.flags),
+  },
+  {
+    name: 'antivirus',
+    summary: 'infected? ClamAV (clamd) signatures, with the engine and database versions',
+    // Runners skip it, saying so, when no clamd answers and the user did not ask for it by name.
+    byDefault: true,
+    create: (options) => antivirusCheck(options.antivirus),
   },
 ];
 

@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, DEFAULT_CONCURRENCY, REASON_CODES } from '@tdr/checks';
+import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, CLAMD_DEFAULT_MAX_FILE_SIZE, DEFAULT_CONCURRENCY, REASON_CODES } from '@tdr/checks';
 import { REPORT_FORMATS } from '../report/index.js';
 
 /**
@@ -13,6 +13,18 @@ export function checkOptions() {
         .map((check) => check.name)
         .join(','),
     ),
+    new Option(
+      '--require <names>',
+      'checks that must run, comma-separated: antivirus with no clamd reachable is then an error (exit 2) instead of a warning (AntivirusNotRun); naming a check in --checks requires it too',
+    ),
+    new Option(
+      '--clamd <address>',
+      "clamd for the antivirus check: a Unix socket path or host:port (default: $CLAMD_SOCKET, else $CLAMD_HOST, else Debian's /run/clamav/clamd.ctl when present); a socket gets paths to scan, TCP gets the bytes",
+    ),
+    new Option(
+      '--clamd-max-file-size <bytes>',
+      "larger files are an antivirus error (SCAN_LIMIT_EXCEEDED), not sent: clamd without AlertExceedsMax answers OK after scanning only its MaxFileSize; set to clamd's MaxFileSize and StreamMaxLength",
+    ).default(String(CLAMD_DEFAULT_MAX_FILE_SIZE)),
     new Option('--algorithms <names>', `checksum algorithms, computed in one pass: ${CHECKSUM_ALGORITHMS.join(', ')}`).default('sha256'),
     new Option(
       '--expected <file>',
@@ -39,6 +51,11 @@ export function checkOptions() {
 /** Options as commander hands them over. */
 export interface CheckCommandOptions {
   readonly checks: string;
+  /** Whether the user gave --checks (not its default); set by the program, not by commander. */
+  readonly checksNamed?: boolean;
+  readonly require?: string;
+  readonly clamd?: string;
+  readonly clamdMaxFileSize: string;
   readonly algorithms: string;
   readonly expected?: string;
   readonly signatures?: string;

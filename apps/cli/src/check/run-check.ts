@@ -18,6 +18,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { ReportOutput } from '../output.js';
 import type { ProgressDisplay } from '../progress.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
+import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
 import type { CheckCommandOptions } from './options.js';
 
@@ -44,10 +45,24 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   const expectations = options.expected === undefined ? undefined : await loadExpectations(options.expected, roots);
   const algorithms = [...new Set([...settings.algorithms, ...((expectations?.manifest.algorithms ?? []) as ChecksumAlgorithm[])])];
   const signaturesDir = resolveSignatureDir(options.signatures === undefined ? {} : { dir: options.signatures });
-  const checks = createChecks(settings.checkNames, {
+  let checkNames = settings.checkNames;
+  const antivirus = checkNames.includes('antivirus')
+    ? await planAntivirus({ ...(options.clamd === undefined ? {} : { clamd: options.clamd }), required: settings.required.has('antivirus'), signal: env.signal })
+    : undefined;
+  // Checks that normally run but cannot here: every file's report says so, and the policy weighs it.
+  const notRun: Record<string, string> = {};
+  const notRunWhy: Record<string, string> = {};
+  if (antivirus && !antivirus.run) {
+    checkNames = checkNames.filter((name) => name !== 'antivirus');
+    notRun['antivirus'] = antivirus.short;
+    notRunWhy['antivirus'] = antivirus.why;
+    if (!options.quiet) env.note(`tdr-checks: antivirus did not run: ${antivirus.why}`);
+  }
+  const checks = createChecks(checkNames, {
     checksum: { algorithms },
     format: { signaturesDir: signaturesDir.path, signaturesDirSource: signaturesDir.description, windowBytes: settings.windowBytes },
     flags: { windowBytes: settings.windowBytes },
+    ...(antivirus?.run ? { antivirus: { clamd: antivirus.clamd, maxFileSize: settings.clamdMaxFileSize } } : {}),
   });
   const ignore = (): void => undefined;
   const engine = new CheckEngine({
@@ -87,7 +102,8 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
       startedAt: new Date().toISOString(),
       policy: settings.policy.description,
       checks: checks.map((check) => ({ name: check.name, version: check.version, tool: check.describe() })),
-      algorithms: settings.checkNames.includes('checksum') ? algorithms : [],
+      ...(Object.keys(notRunWhy).length > 0 ? { notRun: notRunWhy } : {}),
+      algorithms: checkNames.includes('checksum') ? algorithms : [],
     };
 
     let batches: AsyncIterable<readonly SourceItem[]> | (readonly SourceItem[])[] = listing;
@@ -104,10 +120,12 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     const started = performance.now();
     const tally = { files: 0, bytes: 0, pass: 0, warn: 0, fail: 0, errors: 0 };
     let worstIsFailure = false;
+    const withNotRun = Object.keys(notRun).length > 0;
     /** Judges and tallies the reports, and writes their lines in one go. */
     const emit = async (reports: readonly FileReport[]): Promise<void> => {
       let text = '';
-      for (const report of reports) {
+      for (const listed of reports) {
+        const report: FileReport = withNotRun && !listed.missing ? { ...listed, notRun } : listed;
         const judgement = settings.policy.judge(report);
         tally.files++;
         tally.bytes += report.size ?? 0;
@@ -160,6 +178,9 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
 
 interface Settings {
   readonly checkNames: string[];
+  /** Checks that must run: one that cannot is an error, not a warning. */
+  readonly required: ReadonlySet<string>;
+  readonly clamdMaxFileSize: number;
   readonly windowBytes: number;
   readonly algorithms: ChecksumAlgorithm[];
   readonly concurrency: number;
@@ -186,10 +207,16 @@ async function settle(paths: readonly string[], options: CheckCommandOptions): P
   } catch (error) {
     throw new UsageError(`--algorithms: ${(error as Error).message}`);
   }
+  const required = new Set(options.checksNamed ? checkNames : []);
+  for (const name of (options.require ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    if (!checkNames.includes(name)) throw new UsageError(`--require ${name}: not among the checks to run (${checkNames.join(', ')})`);
+    required.add(name);
+  }
+  const clamdMaxFileSize = wholeNumber(options.clamdMaxFileSize, '--clamd-max-file-size', 1, Number.MAX_SAFE_INTEGER);
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 1024);
   const windowBytes = wholeNumber(options.maxBytesToScan, '--max-bytes-to-scan', 1, 1024 ** 3);
   const timeoutMs = options.timeout === undefined ? undefined : positiveSeconds(options.timeout, '--timeout') * 1000;
-  return { checkNames, windowBytes, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
+  return { checkNames, required, clamdMaxFileSize, windowBytes, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
 }
 
 async function loadPolicy(path: string | undefined): Promise<Policy> {

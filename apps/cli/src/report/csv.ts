@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChecksumResult, FormatResult, ResultEnvelope } from '@tdr/checks';
+import type { AntivirusResult, ChecksumResult, FormatResult, ResultEnvelope } from '@tdr/checks';
 import type { ReportEntry, ReportFormat, RunInfo } from './types.js';
 
 /**
@@ -29,7 +29,7 @@ const DROID_COLUMNS = [
   'FORMAT_NAME',
   'FORMAT_VERSION',
 ] as const;
-const OWN_COLUMNS = ['RELATIVE_PATH', 'VERDICT', 'REASONS', 'ERRORS', 'ALL_PUIDS', 'PASSWORD_PROTECTED', 'EXECUTABLE'] as const;
+const OWN_COLUMNS = ['RELATIVE_PATH', 'VERDICT', 'REASONS', 'ERRORS', 'ALL_PUIDS', 'PASSWORD_PROTECTED', 'EXECUTABLE', 'INFECTED', 'VIRUS'] as const;
 
 /** RFC 4180 field: always quoted, as DROID writes them; quotes doubled; newlines kept inside quotes. */
 function field(value: string | number | undefined): string {
@@ -81,6 +81,7 @@ export class CsvFormat implements ReportFormat {
     const format = completed<FormatResult>(report.results['format']);
     const identified = format?.matches[0];
     const flags = completed<{ passwordProtected: boolean; executable: boolean }>(report.results['flags']);
+    const antivirus = completed<AntivirusResult>(report.results['antivirus']);
     const row: Record<(typeof DROID_COLUMNS)[number] | (typeof OWN_COLUMNS)[number], string | number | undefined> = {
       ID: ++this.#id,
       PARENT_ID: '',
@@ -107,6 +108,9 @@ export class CsvFormat implements ReportFormat {
       ALL_PUIDS: format?.matches.map((match) => match.puid).join(' ') ?? '',
       PASSWORD_PROTECTED: flags ? String(flags.passwordProtected) : '',
       EXECUTABLE: flags ? String(flags.executable) : '',
+      // Empty when not scanned (antivirus did not run, or could not scan): never "false".
+      INFECTED: antivirus ? String(antivirus.infected) : '',
+      VIRUS: antivirus?.signatures.join(' ') ?? '',
     };
     const values = [...DROID_COLUMNS, ...OWN_COLUMNS].map((column) => field(row[column]));
     for (const algorithm of others) values.push(field(digest(algorithm) as string | undefined));

@@ -6,7 +6,7 @@ export class JsonFormat implements ReportFormat {
   #first = true;
 
   start(info: RunInfo): string {
-    const head = JSON.stringify({ tool: info.tool, startedAt: info.startedAt, policy: info.policy, checks: info.checks }, null, 2);
+    const head = JSON.stringify({ tool: info.tool, startedAt: info.startedAt, policy: info.policy, checks: info.checks, ...(info.notRun ? { notRun: info.notRun } : {}) }, null, 2);
     return `${head.slice(0, -2)},\n  "files": [`;
   }
 

@@ -11,6 +11,8 @@ export function reportLine({ report, judgement }: ReportEntry): object {
     verdict: judgement.verdict,
     reasons: judgement.reasons,
     checks: report.results,
+    // Only when a check that normally runs did not: the line says so itself.
+    ...(report.notRun ? { notRun: report.notRun } : {}),
   };
 }
 

@@ -24,7 +24,10 @@ export class TableFormat implements ReportFormat {
   start(info: RunInfo): string {
     this.#algorithm = info.algorithms[0];
     this.#withFormat = info.checks.some((check) => check.name === 'format');
-    return '';
+    // Said before any file, where nobody can miss it: a scan that did not happen is not a clean scan.
+    return Object.entries(info.notRun ?? {})
+      .map(([check, why]) => `${this.#paint(`${check} did not run`, 'yellow')}: ${why}\n`)
+      .join('');
   }
 
   entry({ report, judgement }: ReportEntry): string {

@@ -13,6 +13,8 @@ export interface RunInfo {
   readonly policy: string;
   /** Each check's name, version and tool, in report order. */
   readonly checks: ReadonlyArray<{ readonly name: string; readonly version: string; readonly tool: ToolInfo }>;
+  /** Checks that normally run but did not in this run, with why (`antivirus`: no clamd answered). */
+  readonly notRun?: Readonly<Record<string, string>>;
   /** The checksum algorithms computed, in column order. */
   readonly algorithms: readonly string[];
 }

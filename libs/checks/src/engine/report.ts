@@ -41,6 +41,11 @@ export interface FileReport {
   readonly missing?: MissingFile;
   /** One envelope per check that was asked for, keyed by check name, in the order the checks were given. */
   readonly results: Readonly<Record<string, ResultEnvelope>>;
+  /**
+   * Checks that normally run but did not in this run, keyed by name, with
+   * why (`antivirus`: no clamd answered). Set by runners; the policy warns.
+   */
+  readonly notRun?: Readonly<Record<string, string>>;
 }
 
 /** Whether any check of this report could not decide. */

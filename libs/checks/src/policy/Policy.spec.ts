@@ -48,6 +48,26 @@ describe('Policy', () => {
     expect(judged.reasons[0].message).toContain('FILE_NOT_FOUND');
   });
 
+  it('fails an infected file (VirusDetected, as TDR’s Antivirus status says) and passes a clean one', () => {
+    const scanned = (infected: boolean) =>
+      envelope('antivirus', {
+        result: { infected, signatures: infected ? ['Win.Test.EICAR_HDB-1'] : [], software: 'ClamAV', softwareVersion: '1.4.6', databaseVersion: '27456' },
+      });
+    expect(policy.judge(report([scanned(false)]))).toEqual({ verdict: 'pass', reasons: [] });
+    const judged = policy.judge(report([scanned(true)]));
+    expect(judged).toMatchObject({ verdict: 'fail', reasons: [{ code: 'VirusDetected', check: 'antivirus', verdict: 'fail' }] });
+    expect(judged.reasons[0].message).toBe('Win.Test.EICAR_HDB-1 (ClamAV 1.4.6, database 27456)');
+  });
+
+  it('warns when antivirus did not run, and fails when it could not scan', () => {
+    expect(policy.judge(report([], { notRun: { antivirus: 'no clamd answered at /run/clamav/clamd.ctl' } }))).toMatchObject({
+      verdict: 'warn',
+      reasons: [{ code: 'AntivirusNotRun', verdict: 'warn', message: 'antivirus did not run: no clamd answered at /run/clamav/clamd.ctl' }],
+    });
+    const unscanned = envelope('antivirus', { error: { code: 'SCAN_LIMIT_EXCEEDED', message: 'too big', retryable: false } });
+    expect(policy.judge(report([unscanned]))).toMatchObject({ verdict: 'fail', reasons: [{ code: 'CheckError', check: 'antivirus' }] });
+  });
+
   it('warns about files the manifest does not list and fails files it lists but the folder lacks', () => {
     expect(policy.judge(report([envelope('checksum', { result: { sha256: sha, unlisted: true } })]))).toMatchObject({
       verdict: 'warn',

@@ -22,6 +22,9 @@ export const REASON_CODES: Readonly<Record<string, string>> = {
   Unidentified: 'no PRONOM format identified',
   MultipleFormats: 'more than one PRONOM format identified',
   ExtensionMismatch: "the file's extension is not one PRONOM lists for its format",
+  VirusDetected: 'the antivirus scanner found a signature (a virus, malware or a test signature such as EICAR)',
+  AntivirusNotRun: 'the antivirus check did not run (no scanner reachable); the file was not scanned',
+  CheckNotRun: 'a check that normally runs did not run; the file lacks its facts',
 };
 
 /** Reason codes a policy may not map to `pass`: an error or a missing file is never a pass. */

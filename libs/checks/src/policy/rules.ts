@@ -1,3 +1,4 @@
+import type { AntivirusResult } from '../antivirus/result.js';
 import type { ChecksumResult } from '../checksum/checksumCheck.js';
 import { hasErrors, type FileReport } from '../engine/report.js';
 import type { FlagsResult } from '../flags/result.js';
@@ -100,6 +101,22 @@ const flags: Rule = (report) => {
   return findings;
 };
 
+const antivirus: Rule = (report) => {
+  const result = completed<AntivirusResult>(report, 'antivirus');
+  if (!result?.infected) return none;
+  const database = result.databaseVersion === undefined ? '' : `, database ${result.databaseVersion}`;
+  return [{ code: 'VirusDetected', check: 'antivirus', message: `${result.signatures.join(', ')} (${result.software} ${result.softwareVersion}${database})` }];
+};
+
+const notRun: Rule = (report) => {
+  if (!report.notRun) return none;
+  return Object.entries(report.notRun).map(([check, why]) => ({
+    code: check === 'antivirus' ? 'AntivirusNotRun' : 'CheckNotRun',
+    check,
+    message: `${check} did not run: ${why}`,
+  }));
+};
+
 const fileNames: Rule = (report, data) => {
   if (data.fileNames.length === 0 || report.missing) return none;
   const name = report.path.slice(report.path.lastIndexOf('/') + 1);
@@ -111,4 +128,4 @@ const fileNames: Rule = (report, data) => {
 };
 
 /** The built-in rules, in the order their findings are listed. */
-export const BUILT_IN_RULES: readonly Rule[] = [missing, checkErrors, checksums, formats, flags, fileNames];
+export const BUILT_IN_RULES: readonly Rule[] = [missing, checkErrors, checksums, formats, flags, antivirus, notRun, fileNames];
