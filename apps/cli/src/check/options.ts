@@ -25,6 +25,12 @@ export function checkOptions() {
       '--clamd-max-file-size <bytes>',
       "larger files are an antivirus error (SCAN_LIMIT_EXCEEDED), not sent: clamd without AlertExceedsMax answers OK after scanning only its MaxFileSize; set to clamd's MaxFileSize and StreamMaxLength",
     ).default(String(CLAMD_DEFAULT_MAX_FILE_SIZE)),
+    new Option(
+      '--clean-dir <dir>',
+      'copy each file whose antivirus scan completed and found nothing into this folder (same relative path), after its report line is written; never overwrites a different file',
+    ),
+    new Option('--quarantine-dir <dir>', 'copy each file the antivirus scan found infected into this folder; files whose scan failed stay where they are'),
+    new Option('--move', 'with --clean-dir/--quarantine-dir: remove each source once its copy is written, synced and verified (default: copy)'),
     new Option('--algorithms <names>', `checksum algorithms, computed in one pass: ${CHECKSUM_ALGORITHMS.join(', ')}`).default('sha256'),
     new Option(
       '--expected <file>',
@@ -36,7 +42,7 @@ export function checkOptions() {
     ),
     new Option(
       '--max-bytes-to-scan <bytes>',
-      'bytes the format and flags checks read from each end of a file (as DROID\'s "max bytes to scan"); more finds signatures deeper in large files',
+      'how far from each end of a file signatures are looked for (DROID\'s "max bytes to scan"); their fragments are found anywhere in files up to 1 MiB; also what the flags check reads',
     ).default('65536'),
     new Option('--policy <file>', `JSON file overriding the default verdict (pass|warn|fail) of reason codes: ${Object.keys(REASON_CODES).join(', ')}`),
     new Option('--format <format>', 'report format; csv has DROID export columns first').choices(REPORT_FORMATS).default('table' as const),
@@ -56,6 +62,9 @@ export interface CheckCommandOptions {
   readonly require?: string;
   readonly clamd?: string;
   readonly clamdMaxFileSize: string;
+  readonly cleanDir?: string;
+  readonly quarantineDir?: string;
+  readonly move?: true;
   readonly algorithms: string;
   readonly expected?: string;
   readonly signatures?: string;

@@ -20,6 +20,7 @@ import type { ProgressDisplay } from '../progress.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
 import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
+import { CliRouting, routingSummaryLine } from './routing.js';
 import type { CheckCommandOptions } from './options.js';
 
 /** What `check` needs from its surroundings, so tests can run it in-process. */
@@ -78,6 +79,8 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     signal: env.signal,
   });
+  // Before any file is checked: a folder that cannot be written stops the run now.
+  const routing = await CliRouting.open(options, roots, env.note);
   const source = new LocalFileSource(paths, {
     ...(expectations ? { expected: (path: string) => expectations.index.lookup(path) } : {}),
     // A report written into the folder being checked would be checked while it is written.
@@ -135,6 +138,11 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
         text += format.entry({ report, judgement });
       }
       await output?.write(text);
+      if (routing && output) {
+        // Recorded before routed: a crash leaves files reported and not yet copied, never the reverse.
+        await output.flush();
+        tally.errors += await routing.route(reports, env.signal);
+      }
     };
 
     await output.write(format.start(info));
@@ -159,6 +167,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
 
     if (!options.quiet && (options.format !== 'table' || options.output !== undefined)) env.note(summaryLine(summary));
     if (expectations && !options.quiet) env.note(`--expected: ${expectations.manifest.format} manifest, paths relative to ${expectations.base}`);
+    if (routing && !options.quiet) env.note(routingSummaryLine(routing.summary, options.move === true));
     if (listingFailure) {
       env.note(`tdr-checks: ${listingFailure.message}; the report holds the files checked before that`);
       return ExitCode.Error;
@@ -211,6 +220,11 @@ async function settle(paths: readonly string[], options: CheckCommandOptions): P
   for (const name of (options.require ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     if (!checkNames.includes(name)) throw new UsageError(`--require ${name}: not among the checks to run (${checkNames.join(', ')})`);
     required.add(name);
+  }
+  if (options.cleanDir !== undefined || options.quarantineDir !== undefined) {
+    // Routing goes by the antivirus result: without a scan every file would silently stay.
+    if (!checkNames.includes('antivirus')) throw new UsageError('--clean-dir and --quarantine-dir route files by their antivirus result: add antivirus to --checks');
+    required.add('antivirus');
   }
   const clamdMaxFileSize = wholeNumber(options.clamdMaxFileSize, '--clamd-max-file-size', 1, Number.MAX_SAFE_INTEGER);
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 1024);
