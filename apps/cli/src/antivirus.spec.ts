@@ -2,17 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { eicarBytes, EICAR_SIGNATURE } from '@tdr/checks/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLAMD_MISSING, CLAMD_SOCKET, jsonLines, runCli, tempDir } from './test-support/run-cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CLAMD_MISSING, CLAMD_SOCKET, jsonLines, runCli, useTempDir } from './test-support/run-cli.js';
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
+const dir = useTempDir();
 
 function transfer(): string {
-  const root = join(dir.path, 'transfer');
+  const root = join(dir(), 'transfer');
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, 'clean.txt'), 'nothing to see\n');
   writeFileSync(join(root, 'eicar.com'), eicarBytes());

@@ -1,18 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eicarBytes } from '@tdr/checks/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLAMD_MISSING, CLAMD_SOCKET, jsonLines, runCli, tempDir } from './test-support/run-cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CLAMD_MISSING, CLAMD_SOCKET, jsonLines, runCli, useTempDir } from './test-support/run-cli.js';
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
+const dir = useTempDir();
 
 /** A transfer with a clean file (in a sub-folder, odd name), an infected one, and an empty one. */
 function transfer(): string {
-  const root = join(dir.path, 'transfer');
+  const root = join(dir(), 'transfer');
   mkdirSync(join(root, 'sub dir'), { recursive: true });
   writeFileSync(join(root, 'sub dir', 'clean é.txt'), 'nothing to see\n');
   writeFileSync(join(root, 'eicar.com'), eicarBytes());
@@ -33,8 +29,8 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
 
   it('copies clean files to the clean folder and infected ones to quarantine, after reporting them', async () => {
     const root = transfer();
-    const clean = join(dir.path, 'clean');
-    const quarantine = join(dir.path, 'quarantine');
+    const clean = join(dir(), 'clean');
+    const quarantine = join(dir(), 'quarantine');
     const { code, stdout, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--quarantine-dir', quarantine]);
     expect(code).toBe(1); // the infected file fails its policy
     expect(jsonLines(stdout).map((line) => [line['path'], line['verdict']])).toEqual([
@@ -55,7 +51,7 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
 
   it('with --move removes the sources once copied', async () => {
     const root = transfer();
-    const clean = join(dir.path, 'clean');
+    const clean = join(dir(), 'clean');
     const { stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--move']);
     expect(listTree(clean)).toEqual(['empty', 'sub dir/clean é.txt']);
     // The infected file had no quarantine to go to: it stays, and only it.
@@ -65,7 +61,7 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
 
   it('never overwrites a different file: that file is an error (exit 2) and its source stays', async () => {
     const root = transfer();
-    const clean = join(dir.path, 'clean');
+    const clean = join(dir(), 'clean');
     mkdirSync(join(clean, 'sub dir'), { recursive: true });
     writeFileSync(join(clean, 'sub dir', 'clean é.txt'), 'someone else’s file\n');
     const { code, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--move']);
@@ -79,7 +75,7 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
 describe('tdr-checks check: routing options that cannot work', () => {
   it('refuses routing without the antivirus check, a folder inside the transfer, and --move alone (exit 2, nothing checked)', async () => {
     const root = transfer();
-    const withoutAntivirus = await runCli(['check', root, '--checks', 'checksum', '--clean-dir', join(dir.path, 'clean')]);
+    const withoutAntivirus = await runCli(['check', root, '--checks', 'checksum', '--clean-dir', join(dir(), 'clean')]);
     expect(withoutAntivirus.code).toBe(2);
     expect(withoutAntivirus.stderr).toContain('add antivirus to --checks');
     const moveAlone = await runCli(['check', root, '--checks', 'checksum', '--move']);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 
 /** The PRONOM signature files shared beside the repository (../shared/pronom), as CI provides them. */
 export const SHARED_PRONOM = fileURLToPath(new URL('../../../../../shared/pronom', import.meta.url));
@@ -92,4 +92,25 @@ export function jsonLines(stdout: string): Loose[] {
 export function tempDir(prefix = 'tdr-cli-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temporary folder for each test of the file, removed after it.
+ * @example
+ * const dir = useTempDir();
+ * it('…', () => writeFileSync(join(dir(), 'a.txt'), 'a'));
+ */
+export function useTempDir(prefix?: string): () => string {
+  let current: { path: string; remove: () => void } | undefined;
+  beforeEach(() => {
+    current = tempDir(prefix);
+  });
+  afterEach(() => {
+    current?.remove();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useTempDir(): the folder exists only while a test runs');
+    return current.path;
+  };
 }
