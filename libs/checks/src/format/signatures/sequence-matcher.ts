@@ -32,12 +32,20 @@ export interface PreparedElement {
   readonly firstBytes: Uint8Array;
   /** For a single-alternative element: its longest literal run, to jump with `indexOf`. */
   readonly literal: { readonly bytes: Buffer; readonly offset: number } | undefined;
-  /** A side fragment: placed anywhere in the buffer, not only within the scan limit. */
-  readonly fragment: boolean;
+  /**
+   * Whether it must end within the scan limit: an anchor, or any element
+   * matched before one (it ends before that anchor starts). Only fragments
+   * after the last anchor may lie anywhere in the buffer.
+   */
+  readonly scanLimited: boolean;
 }
 
 export function prepareElements(elements: readonly Element[], classes: ClassTable): PreparedElement[] {
-  return elements.map((element) => {
+  let lastAnchor = -1;
+  elements.forEach((element, index) => {
+    if (element.fragment !== true) lastAnchor = index;
+  });
+  return elements.map((element, index) => {
     const firstBytes = new Uint8Array(256);
     for (const alt of element.alts) {
       const unit = alt[0] as number;
@@ -60,7 +68,7 @@ export function prepareElements(elements: readonly Element[], classes: ClassTabl
       minLength: Math.min(...element.alts.map((alt) => alt.length)),
       firstBytes,
       literal,
-      fragment: element.fragment === true,
+      scanLimited: index <= lastAnchor,
     };
   });
 }
@@ -118,7 +126,7 @@ export function matchElements(
   const count = elements.length;
   if (count === 0) return undefined;
   const anchorLimit = Math.min(scanLimit, buf.length);
-  const limitOf = (element: PreparedElement): number => (element.fragment ? buf.length : anchorLimit);
+  const limitOf = (element: PreparedElement): number => (element.scanLimited ? anchorLimit : buf.length);
   const first = elements[0] as PreparedElement;
   let starts = [base + first.gapMin, first.gapMax === UNBOUNDED ? limitOf(first) : base + first.gapMax];
   const allStarts: number[][] = [];
