@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckError } from '../../errors.js';
 import { identify } from './identify.js';
@@ -116,6 +116,23 @@ describe('loadSignatures', () => {
     expect(changed.loadInfo?.from).toBe('xml');
     expect(identify(changed, cafe, 'a').matches).toEqual([]);
     expect(readdirSync(cacheDir)).toHaveLength(2);
+  });
+
+  it('removes caches of other compiled formats when it writes one, and keeps those of other signature files', async () => {
+    const cacheDir = join(dir, 'cache');
+    const files = await writeSignatureFiles('7', 'CAFE');
+    const first = (await loadSignatures(files, { cacheDir })).loadInfo?.cacheFile as string;
+    const name = basename(first);
+    const outdated = [name.replace(/-c\d+\.v8$/, '-c1.v8'), 'pronom-0123456789abcdef-none-c2.v8'];
+    for (const old of outdated) writeFileSync(join(cacheDir, old), 'an old compiled format');
+    writeFileSync(join(cacheDir, 'notes.txt'), 'not ours');
+    await writeSignatureFiles('7', 'BEEF'); // new content: a new cache is written
+    await loadSignatures(files, { cacheDir });
+    const left = readdirSync(cacheDir).sort();
+    expect(left).toHaveLength(3);
+    expect(left).toContain(name); // the other signature files' cache stays
+    expect(left).toContain('notes.txt');
+    for (const old of outdated) expect(left).not.toContain(old);
   });
 
   it('works when the cache cannot be written, and without a cache', async () => {

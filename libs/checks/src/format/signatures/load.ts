@@ -12,7 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -306,6 +306,23 @@ async function readCache(
   }
 }
 
+/**
+ * Removes caches of other compiled formats from `dir`: no version of this
+ * code reads them again, and each is a few MB. Caches of other signature
+ * files stay (switching back to them should not cost a compile).
+ */
+async function removeOutdatedCaches(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => {
+        const format = /^pronom-[0-9a-f]+-(?:[0-9a-f]+|none)-c(\d+)\.v8$/.exec(name)?.[1];
+        return format !== undefined && Number(format) !== COMPILED_FORMAT_VERSION;
+      })
+      .map((name) => rm(join(dir, name), { force: true }).catch(() => undefined)),
+  );
+}
+
 async function writeCache(
   file: string,
   key: { binarySha: string; containerSha: string | null },
@@ -326,6 +343,7 @@ async function writeCache(
     await mkdir(join(file, '..'), { recursive: true });
     await writeFile(temporary, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), payload]));
     await rename(temporary, file); // atomic: readers never see half a file
+    await removeOutdatedCaches(join(file, '..'));
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
     logger?.warn(`could not write PRONOM signature cache ${file}: ${messageOf(error)}`);
