@@ -86,6 +86,7 @@ export {
   DEFAULT_WINDOW_BYTES,
   PronomSignatures,
   compileSignatures,
+  compiledCacheFile,
   defaultCacheDir,
   findSignatureFiles,
   identify,

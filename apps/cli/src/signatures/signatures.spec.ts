@@ -99,6 +99,16 @@ describe('tdr-checks signatures info', () => {
     expect(stdout).toContain('  contents     310 container signatures, 310 format mappings, 3 trigger PUIDs\n');
   });
 
+  it('says whether the compiled cache is built, and where', async () => {
+    samples();
+    const cache = join(temp.path, 'cache');
+    const info = async (): Promise<string> => (await runCli(['signatures', 'info', '--signatures', dir], { env: env({ TDR_CHECKS_CACHE_DIR: cache }) })).stdout;
+    expect(await info()).toMatch(new RegExp(`Compiled cache: ${cache}/pronom-9f94d948a8ea4a9f-c41c3efe4df230d8-c\\d+\\.v8\n  state        not built yet`));
+    writeFileSync(join(temp.path, 'a.txt'), 'a');
+    await runCli(['check', '--checks', 'format', '--signatures', dir, join(temp.path, 'a.txt')], { env: env({ TDR_CHECKS_CACHE_DIR: cache }) });
+    expect(await info()).toMatch(/  state        present, [\d,]+ bytes, written \d{4}-/);
+  });
+
   it('--json, with the folder from TDR_SIGNATURES_DIR', async () => {
     samples();
     const { code, stdout } = await runCli(['signatures', 'info', '--json'], { env: env({ TDR_SIGNATURES_DIR: dir }) });

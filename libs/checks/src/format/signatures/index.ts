@@ -21,7 +21,7 @@
 export { DEFAULT_MAX_ENTRY_BYTES, identifyContainer, resolveIdentification } from './container.js';
 export type { ContainerIdentifyOptions } from './container.js';
 export { droidExtension, identify } from './identify.js';
-export { compileSignatures, defaultCacheDir, findSignatureFiles, loadSignatures } from './load.js';
+export { compiledCacheFile, compileSignatures, defaultCacheDir, findSignatureFiles, loadSignatures } from './load.js';
 export type { LoadOptions } from './load.js';
 export { PronomSignatures } from './model.js';
 export type {

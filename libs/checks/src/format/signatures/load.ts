@@ -77,10 +77,10 @@ export interface LoadOptions {
 }
 
 /** The default cache folder (see {@link LoadOptions.cacheDir}), or undefined when there is no home. */
-export function defaultCacheDir(): string | undefined {
-  const explicit = process.env['TDR_CHECKS_CACHE_DIR'];
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env['TDR_CHECKS_CACHE_DIR'];
   if (explicit !== undefined && explicit !== '') return explicit;
-  const xdg = process.env['XDG_CACHE_HOME'];
+  const xdg = env['XDG_CACHE_HOME'];
   if (xdg !== undefined && xdg !== '') return join(xdg, 'tdr-checks');
   let home: string;
   try {
@@ -106,6 +106,14 @@ async function readSignatureFile(path: string, kind: string): Promise<Buffer> {
 }
 
 /**
+ * Where the compiled form of the signature files with these SHA-256s is
+ * kept in `cacheDir` (whether or not it is there yet).
+ */
+export function compiledCacheFile(cacheDir: string, binarySha: string, containerSha: string | undefined): string {
+  return join(cacheDir, `pronom-${binarySha.slice(0, 16)}-${containerSha?.slice(0, 16) ?? 'none'}-c${COMPILED_FORMAT_VERSION}.v8`);
+}
+
+/**
  * Loads signature files, from the compiled cache when it is current, else
  * from the XML (then refreshing the cache).
  * @throws CheckError `NOT_CONFIGURED` when a file cannot be read or is not a signature file of its kind.
@@ -122,10 +130,7 @@ export async function loadSignatures(files: SignatureFiles, options: LoadOptions
   const binarySha = sha256(binaryBytes);
   const containerSha = containerBytes === undefined ? undefined : sha256(containerBytes);
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir || undefined;
-  const cacheFile =
-    cacheDir === undefined
-      ? undefined
-      : join(cacheDir, `pronom-${binarySha.slice(0, 16)}-${containerSha?.slice(0, 16) ?? 'none'}-c${COMPILED_FORMAT_VERSION}.v8`);
+  const cacheFile = cacheDir === undefined ? undefined : compiledCacheFile(cacheDir, binarySha, containerSha);
   const key = { binarySha, containerSha: containerSha ?? null };
 
   if (cacheFile !== undefined) {
