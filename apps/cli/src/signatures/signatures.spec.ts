@@ -106,7 +106,7 @@ describe('tdr-checks signatures info', () => {
     expect(await info()).toMatch(new RegExp(`Compiled cache: ${cache}/pronom-9f94d948a8ea4a9f-c41c3efe4df230d8-c\\d+\\.v8\n  state        not built yet`));
     writeFileSync(join(temp.path, 'a.txt'), 'a');
     await runCli(['check', '--checks', 'format', '--signatures', dir, join(temp.path, 'a.txt')], { env: env({ TDR_CHECKS_CACHE_DIR: cache }) });
-    expect(await info()).toMatch(/  state        present, [\d,]+ bytes, written \d{4}-/);
+    expect(await info()).toMatch(/ {2}state {8}present, [\d,]+ bytes, written \d{4}-/);
   });
 
   it('--json, with the folder from TDR_SIGNATURES_DIR', async () => {
