@@ -1,0 +1,23 @@
+/**
+ * @tdr/api-client — where results go: `ResultSink`s for the results API of
+ * openapi.yaml (batching, retries, rate limit, dead letters), JSON-lines
+ * files and standard output; and the API's client and wire types.
+ */
+export type { HasResults, ResultSink } from './result-sink.js';
+export { envelopesOf } from './result-sink.js';
+export { idempotencyKey } from './idempotency.js';
+export { compareCheckVersions, isCheckVersion } from './check-version.js';
+export { ApiError, DeliveryError } from './errors.js';
+export { API_PATHS, RESULT_OUTCOMES } from './wire.js';
+export type {
+  CompleteConsignmentRequest,
+  CompleteConsignmentResponse,
+  FileResultsResponse,
+  Problem,
+  ResultOutcome,
+  ResultReceipt,
+  ResultSubmission,
+  StoredResult,
+  SubmitResultsRequest,
+  SubmitResultsResponse,
+} from './wire.js';
