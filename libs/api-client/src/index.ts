@@ -8,6 +8,12 @@ export { envelopesOf } from './result-sink.js';
 export { idempotencyKey } from './idempotency.js';
 export { compareCheckVersions, isCheckVersion } from './check-version.js';
 export { ApiError, DeliveryError } from './errors.js';
+export { DEFAULT_REQUESTS_PER_SECOND, DEFAULT_TIMEOUT_MS, ResultsApiClient, expand } from './http/results-api-client.js';
+export type { ResultsApiClientOptions, SerializedResult } from './http/results-api-client.js';
+export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter } from './http/backoff.js';
+export type { RetryOptions } from './http/backoff.js';
+export { TokenBucket } from './http/token-bucket.js';
+export type { TransportKind } from './http/transport.js';
 export { API_PATHS, RESULT_OUTCOMES } from './wire.js';
 export type {
   CompleteConsignmentRequest,
