@@ -17,6 +17,9 @@ export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter } from 
 export type { RetryOptions } from './http/backoff.js';
 export { TokenBucket } from './http/token-bucket.js';
 export type { TransportKind } from './http/transport.js';
+export { JsonLinesFileSink } from './file/json-lines-file-sink.js';
+export type { JsonLinesFileSinkOptions } from './file/json-lines-file-sink.js';
+export { StdoutSink } from './file/stdout-sink.js';
 export { API_PATHS, RESULT_OUTCOMES } from './wire.js';
 export type {
   CompleteConsignmentRequest,
