@@ -173,7 +173,11 @@ export class ResultsApiClient {
       let status: number | undefined;
       let wait: number | undefined;
       let cause: unknown;
-      await this.#limiter.take(signal);
+      try {
+        await this.#limiter.take(signal);
+      } catch {
+        throw cancelled(spec.what, signal, status, attempt - 1);
+      }
       try {
         const timeout = AbortSignal.timeout(this.#timeoutMs);
         const response = await this.#transport.send({
@@ -188,7 +192,7 @@ export class ResultsApiClient {
         failure = `the API answered ${response.status}${problemDetail(response)}`;
         wait = parseRetryAfter(response.header('retry-after'));
       } catch (error) {
-        if (signal?.aborted) throw new ApiError(`${spec.what}: cancelled (${reason(signal.reason)})`, undefined, false, attempt, { cause: signal.reason });
+        if (signal?.aborted) throw cancelled(spec.what, signal, undefined, attempt);
         cause = error;
         failure = isTimeout(error) ? `no answer within ${this.#timeoutMs} ms` : `network error: ${reason(error)}`;
       }
@@ -200,8 +204,9 @@ export class ResultsApiClient {
       }
       try {
         await this.#sleep(delay, signal);
+        signal?.throwIfAborted();
       } catch {
-        throw new ApiError(`${spec.what}: cancelled (${reason(signal?.reason)})`, status, false, attempt, { cause: signal?.reason });
+        throw cancelled(spec.what, signal, status, attempt);
       }
     }
   }
@@ -231,6 +236,10 @@ export function expand(template: string, values: Readonly<Record<string, string>
     if (value === undefined || value === '') throw new TypeError(`no value for {${name}} in ${template}`);
     return encodeURIComponent(value);
   });
+}
+
+function cancelled(what: string, signal: AbortSignal | undefined, status: number | undefined, attempts: number): ApiError {
+  return new ApiError(`${what}: cancelled (${reason(signal?.reason)})`, status, false, attempts, { cause: signal?.reason });
 }
 
 function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
