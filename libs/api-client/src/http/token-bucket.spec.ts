@@ -8,7 +8,7 @@ describe('TokenBucket', () => {
     for (let i = 0; i < 12; i++) await bucket.take();
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(90); // 10 takes past the burst
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(5000); // a loose bound: the machine is shared
   });
 
   it('rejects a take when its signal aborts', async () => {
