@@ -135,6 +135,7 @@ export class HttpResultSink implements ResultSink {
       }
       if (this.#buffered >= this.#maxBuffered) {
         await new Promise<void>((wake) => this.#roomWaiters.push(wake));
+        if (this.#closing) throw new Error(`HttpResultSink: closed while a write waited for room; its last ${envelopes.length - i} envelopes were not accepted`);
         i--;
         continue;
       }
