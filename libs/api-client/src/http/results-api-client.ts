@@ -28,7 +28,7 @@ export interface ResultsApiClientOptions {
   readonly requestsPerSecond?: number;
   /** Most connections open at once. Default 4. */
   readonly maxSockets?: number;
-  /** The HTTP stack. Default `node:http` (keep-alive agent; faster than `fetch` in `npm run bench`). */
+  /** The HTTP stack. Default `node:http` (keep-alive agent, `maxSockets`); `fetch` measured the same in `npm run bench`. */
   readonly transport?: TransportKind;
   /** Cancels every request, and every wait between them, of this client. */
   readonly signal?: AbortSignal;
