@@ -3,6 +3,16 @@
 /**
  * The results API answered with a status that sending again will not change
  * (a 4xx other than 408 and 429), or kept failing until the retries ran out.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await api.completeConsignment(consignmentId);
+ * } catch (error) {
+ *   if (error instanceof ApiError && error.retriesExhausted) scheduleLater(); // the API was down, not wrong
+ *   else throw error;
+ * }
+ * ```
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -23,6 +33,17 @@ export class ApiError extends Error {
 /**
  * A sink gave up on delivering some results. They are not lost: every one
  * is a line of the dead-letter file `deadLetterPath`, which the message names.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await sink.close();
+ * } catch (error) {
+ *   if (!(error instanceof DeliveryError)) throw error;
+ *   console.error(`tdr-checks: ${error.message}`); // "… the 25 undelivered results are in the dead-letter file /…/x.jsonl …"
+ *   process.exitCode = 2;
+ * }
+ * ```
  */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';

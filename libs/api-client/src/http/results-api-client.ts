@@ -229,7 +229,14 @@ export interface SerializedResult {
   readonly json: string;
 }
 
-/** Fills an OpenAPI path template (`/files/{fileId}/results`), percent-encoding each value. */
+/**
+ * Fills an OpenAPI path template, percent-encoding each value.
+ *
+ * @example
+ * ```ts
+ * expand(API_PATHS.fileResults, { fileId: 'transfer/a.pdf' }); // '/files/transfer%2Fa.pdf/results'
+ * ```
+ */
 export function expand(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = values[name];
