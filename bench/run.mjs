@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchApiClient } from './api-client.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(repo, 'apps/cli/bin/tdr-checks.js');
@@ -174,6 +175,11 @@ const startNode = time('node -e 0', [process.execPath, '-e', '0'], { repeat: 15 
 row('start-up', 'tdr-checks --version', startOurs);
 row('start-up', 'node -e 0 (the floor)', startNode);
 
+// Results delivery (issue 7): HttpResultSink's batches to the in-memory results API, 50,000 results.
+const delivery = await benchApiClient({ results: 50_000, transports: ['node:http'], log: () => undefined });
+const deliveryPerSecond = delivery[0].perSecond;
+row('deliver 50,000 results', `HttpResultSink → local results API (${delivery[0].batches} batches)`, delivery[0].ms, `${deliveryPerSecond.toFixed(0)} results/s`);
+
 const targets = [
   ['2 GiB: ≥ 0.9× the speed of openssl dgst -sha256', bigOpenssl / bigOurs, (ratio) => ratio >= 0.9, (ratio) => `${ratio.toFixed(2)}×`],
   ['10,000 small files: faster than xargs -P2 sha256sum', smallXargs / smallOurs, (ratio) => ratio > 1, (ratio) => `${ratio.toFixed(2)}×`],
@@ -182,6 +188,7 @@ const targets = [
   ['skeleton ×10: format at least as fast as file --mime-type (-P2)', corpus10File / corpus10Ours, (ratio) => ratio >= 1, (ratio) => `${ratio.toFixed(2)}×`],
   ['1 GiB file identified in < 50 ms of check time', gibMs, (ms) => ms < 50, (ms) => `${ms.toFixed(1)} ms`],
   ['signatures load from cache < 200 ms', cacheMs, (ms) => ms < 200, (ms) => `${ms.toFixed(0)} ms`],
+  ['results delivery to the local API: ≥ 5,000 results/s', deliveryPerSecond, (rate) => rate >= 5000, (rate) => `${rate.toFixed(0)}/s`],
 ];
 console.log('\n| target | measured | met |\n|---|---|---|');
 for (const [name, value, met, show] of targets) console.log(`| ${name} | ${show(value)} | ${met(value) ? 'yes' : 'NO'} |`);
