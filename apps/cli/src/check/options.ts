@@ -31,6 +31,12 @@ export function checkOptions() {
     ),
     new Option('--quarantine-dir <dir>', 'copy each file the antivirus scan found infected into this folder; files whose scan failed stay where they are'),
     new Option('--move', 'with --clean-dir/--quarantine-dir: remove each source once its copy is written, synced and verified (default: copy)'),
+    new Option(
+      '--api-url <url>',
+      'also deliver every result to this results API (libs/api-client/openapi.yaml): batched, retried on failure; results it cannot deliver are written to a dead-letter file it names (exit 2)',
+    ),
+    new Option('--api-token <token>', 'bearer token for --api-url (default: $TDR_API_TOKEN)'),
+    new Option('--consignment <id>', 'consignment the results belong to, for --api-url (default: a new UUID, printed at the end)'),
     new Option('--algorithms <names>', `checksum algorithms, computed in one pass: ${CHECKSUM_ALGORITHMS.join(', ')}`).default('sha256'),
     new Option(
       '--expected <file>',
@@ -65,6 +71,9 @@ export interface CheckCommandOptions {
   readonly cleanDir?: string;
   readonly quarantineDir?: string;
   readonly move?: true;
+  readonly apiUrl?: string;
+  readonly apiToken?: string;
+  readonly consignment?: string;
   readonly algorithms: string;
   readonly expected?: string;
   readonly signatures?: string;

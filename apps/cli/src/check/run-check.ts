@@ -20,6 +20,7 @@ import type { ProgressDisplay } from '../progress.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
 import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
+import { ResultDelivery } from './delivery.js';
 import { CliRouting, routingSummaryLine } from './routing.js';
 import type { CheckCommandOptions } from './options.js';
 
@@ -81,6 +82,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   });
   // Before any file is checked: a folder that cannot be written stops the run now.
   const routing = await CliRouting.open(options, roots, env.note);
+  const delivery = await ResultDelivery.open(options, process.env, env.signal);
   const source = new LocalFileSource(paths, {
     ...(expectations ? { expected: (path: string) => expectations.index.lookup(path) } : {}),
     // A report written into the folder being checked would be checked while it is written.
@@ -138,6 +140,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
         text += format.entry({ report, judgement });
       }
       await output?.write(text);
+      await delivery?.deliver(reports);
       if (routing && output) {
         // Recorded before routed: a crash leaves files reported and not yet copied, never the reverse.
         await output.flush();
@@ -168,6 +171,15 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     if (!options.quiet && (options.format !== 'table' || options.output !== undefined)) env.note(summaryLine(summary));
     if (expectations && !options.quiet) env.note(`--expected: ${expectations.manifest.format} manifest, paths relative to ${expectations.base}`);
     if (routing && !options.quiet) env.note(routingSummaryLine(routing.summary, options.move === true));
+    if (delivery) {
+      // The consignment is complete only when every listed file was checked.
+      const problem = await delivery.finish(env.signal.aborted || listingFailure ? undefined : checkNames);
+      if (!options.quiet) env.note(delivery.summaryLine(options.apiUrl as string));
+      if (problem !== undefined) {
+        env.note(`tdr-checks: ${problem}`);
+        if (!env.signal.aborted) tally.errors++;
+      }
+    }
     if (listingFailure) {
       env.note(`tdr-checks: ${listingFailure.message}; the report holds the files checked before that`);
       return ExitCode.Error;

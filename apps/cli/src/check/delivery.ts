@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { FileReport, ResultEnvelope } from '@tdr/checks';
+import type { HttpResultSink } from '@tdr/api-client';
+import { UsageError } from '../errors.js';
+import type { CheckCommandOptions } from './options.js';
+
+/**
+ * `--api-url`: every result also goes to the results API (batched, retried;
+ * what cannot be delivered ends in a dead-letter file, never dropped). The
+ * client library is loaded only when asked for: local runs do not pay for it.
+ */
+export class ResultDelivery {
+  readonly consignmentId: string;
+  readonly #sink: HttpResultSink;
+  readonly #envelopesOf: (reports: readonly FileReport[]) => ResultEnvelope[];
+  #failure: Error | undefined;
+
+  private constructor(consignmentId: string, sink: HttpResultSink, envelopesOf: (reports: readonly FileReport[]) => ResultEnvelope[]) {
+    this.consignmentId = consignmentId;
+    this.#sink = sink;
+    this.#envelopesOf = envelopesOf;
+  }
+
+  /** The delivery the options ask for, or undefined. @throws UsageError for a URL that is not http(s). */
+  static async open(
+    options: Pick<CheckCommandOptions, 'apiUrl' | 'apiToken' | 'consignment'>,
+    env: NodeJS.ProcessEnv,
+    signal: AbortSignal,
+  ): Promise<ResultDelivery | undefined> {
+    if (options.apiUrl === undefined) {
+      if (options.apiToken !== undefined || options.consignment !== undefined) throw new UsageError('--api-token and --consignment go with --api-url');
+      return undefined;
+    }
+    let url: URL;
+    try {
+      url = new URL(options.apiUrl);
+    } catch {
+      throw new UsageError(`--api-url ${options.apiUrl}: not a URL (e.g. https://results.example/api)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--api-url ${options.apiUrl}: use an http or https URL`);
+    const token = options.apiToken ?? (env['TDR_API_TOKEN'] || undefined);
+    const consignmentId = options.consignment ?? randomUUID();
+    const { HttpResultSink, envelopesOf } = await import('@tdr/api-client');
+    const sink = new HttpResultSink({ url, consignmentId, signal, ...(token === undefined ? {} : { token }) });
+    return new ResultDelivery(consignmentId, sink, envelopesOf);
+  }
+
+  /**
+   * Hands the reports' results to the sink (waits only while its buffer is
+   * full). After the sink gives up, results go on to its dead-letter file.
+   */
+  async deliver(reports: readonly FileReport[]): Promise<void> {
+    try {
+      await this.#sink.write(this.#envelopesOf(reports));
+    } catch (error) {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /**
+   * Sends what is left and, after a complete run, marks the consignment's
+   * checks complete. Returns the problem to report (naming the dead-letter
+   * file), or undefined when every result was delivered.
+   */
+  async finish(completedChecks: readonly string[] | undefined): Promise<string | undefined> {
+    try {
+      await this.#sink.close();
+    } catch (error) {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error));
+    }
+    if (this.#failure) return this.#failure.message;
+    if (completedChecks !== undefined) {
+      try {
+        await this.#sink.api.completeConsignment(this.consignmentId, { checks: completedChecks });
+      } catch (error) {
+        return `every result was delivered, but marking consignment ${this.consignmentId} complete failed: ${(error as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** "delivered 12 results to https://…: 12 applied, 0 duplicate, 0 stale" for standard error. */
+  summaryLine(url: string): string {
+    const stats = this.#sink.stats;
+    return `results API ${url}, consignment ${this.consignmentId}: ${stats.applied} applied, ${stats.duplicate} duplicate, ${stats.stale} stale, ${stats.deadLettered} undelivered`;
+  }
+}
