@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the test starts the real API server; the CLI itself loads the client lazily
 import { ResultsApiServer } from '@tdr/api-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, useTempDir } from './test-support/run-cli.js';

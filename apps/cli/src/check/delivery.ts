@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FileReport, ResultEnvelope } from '@tdr/checks';
-import type { HttpResultSink } from '@tdr/api-client';
 import { UsageError } from '../errors.js';
 import type { CheckCommandOptions } from './options.js';
+
+/** The sink's type without a static import: the library is loaded only for `--api-url`. */
+type HttpResultSink = InstanceType<(typeof import('@tdr/api-client'))['HttpResultSink']>;
 
 /**
  * `--api-url`: every result also goes to the results API (batched, retried;
