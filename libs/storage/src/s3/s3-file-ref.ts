@@ -1,5 +1,6 @@
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { CheckError, ErrorCode, type ExpectedFacts, type FileRef } from '@tdr/checks';
+import type { RouteSource } from '../routing/route-source.js';
 import type { S3Sender } from './client.js';
 import { readError } from './errors.js';
 import { s3Url } from './s3-url.js';
@@ -169,6 +170,21 @@ export class S3FileRef implements FileRef {
       if (!finished) body.destroy?.();
     }
     if (received !== this.size) throw this.#changed(`it ended after ${received} of the ${this.size} bytes listed`);
+  }
+
+  /**
+   * This object as a routing source (an S3 destination copies it
+   * server-side, requiring this ETag), with the SHA-256 the checksum check
+   * recorded, when it ran.
+   */
+  routeSource(sha256?: string): RouteSource {
+    return {
+      path: this.path,
+      size: this.size,
+      ...(this.lastModified === undefined ? {} : { lastModified: this.lastModified }),
+      ...(sha256 === undefined ? {} : { sha256 }),
+      s3: { bucket: this.bucket, key: this.key, etag: this.etag, ...(this.versionId === undefined ? {} : { versionId: this.versionId }) },
+    };
   }
 
   /** Drops the kept bytes and stops fetches in flight. Safe to call more than once; reads throw afterwards. */
