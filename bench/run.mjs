@@ -174,6 +174,11 @@ const startNode = time('node -e 0', [process.execPath, '-e', '0'], { repeat: 15 
 row('start-up', 'tdr-checks --version', startOurs);
 row('start-up', 'node -e 0 (the floor)', startNode);
 
+// S3 (issue 7): format + checksum over 1,000 small objects through S3FileSource, fauxqs in this process.
+const { benchS3 } = await import('./s3.mjs');
+const s3 = await benchS3({ signaturesDir: pronom, corpusDir: skeleton, log });
+row('format + checksum, 1,000 S3 objects', 'S3FileSource against fauxqs (in-process)', s3.ms, `${s3.objectsPerSecond.toFixed(0)} objects/s, ${s3.requestsPerObject.toFixed(2)} requests/object`);
+
 const targets = [
   ['2 GiB: ≥ 0.9× the speed of openssl dgst -sha256', bigOpenssl / bigOurs, (ratio) => ratio >= 0.9, (ratio) => `${ratio.toFixed(2)}×`],
   ['10,000 small files: faster than xargs -P2 sha256sum', smallXargs / smallOurs, (ratio) => ratio > 1, (ratio) => `${ratio.toFixed(2)}×`],
@@ -182,6 +187,7 @@ const targets = [
   ['skeleton ×10: format at least as fast as file --mime-type (-P2)', corpus10File / corpus10Ours, (ratio) => ratio >= 1, (ratio) => `${ratio.toFixed(2)}×`],
   ['1 GiB file identified in < 50 ms of check time', gibMs, (ms) => ms < 50, (ms) => `${ms.toFixed(1)} ms`],
   ['signatures load from cache < 200 ms', cacheMs, (ms) => ms < 200, (ms) => `${ms.toFixed(0)} ms`],
+  ['S3: format + checksum of a small object in ≤ 2 requests', s3.requestsPerObject, (n) => n <= 2, (n) => `${n.toFixed(2)} requests/object`],
 ];
 console.log('\n| target | measured | met |\n|---|---|---|');
 for (const [name, value, met, show] of targets) console.log(`| ${name} | ${show(value)} | ${met(value) ? 'yes' : 'NO'} |`);
