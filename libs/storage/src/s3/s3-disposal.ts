@@ -63,8 +63,8 @@ export class S3TagDisposal implements SourceDisposal {
  * Deletes a routed source from its bucket once its copy is confirmed (a
  * move). Only the version that was checked: `HeadObject` with `If-Match`
  * first (`FILE_CHANGED` and no delete otherwise), then `DeleteObject` with
- * `If-Match` (S3 honours it on general purpose buckets since 2025; a store
- * that ignores it leaves the moment between the two open). On a versioned
+ * `If-Match` (where the store honours a conditional delete; one that
+ * ignores it leaves the moment between the two open). On a versioned
  * bucket this adds a delete marker; the checked version stays recoverable.
  */
 export class S3DeleteDisposal implements SourceDisposal {
