@@ -124,7 +124,8 @@ export class Router {
    */
   async open(signal?: AbortSignal): Promise<void> {
     const { clean, quarantine } = this.#destinations;
-    if (clean && quarantine && (isSameOrInside(clean.location, quarantine.location) || isSameOrInside(quarantine.location, clean.location))) {
+    const [a, b] = [clean?.location, quarantine?.location].map((location) => (location && location.length > 1 && location.endsWith('/') ? location.slice(0, -1) : location));
+    if (clean && quarantine && a !== undefined && b !== undefined && (isSameOrInside(a, b) || isSameOrInside(b, a))) {
       // An infected file among the clean ones, or clean files swept up with quarantine: both defeat the point.
       throw new CheckError(
         RoutingErrorCode.DestinationsOverlap,

@@ -138,6 +138,23 @@ describe('S3Destination against the emulator', () => {
     expect(error).toBeInstanceOf(CheckError);
     expect((error as CheckError).code).toBe('DESTINATION_NOT_WRITABLE');
   });
+
+  it('refuses a destination inside what is checked, and clean and quarantine that overlap', async () => {
+    const inside = new S3Destination({ client: s3.client, bucket: IN, prefix: 'transfer/clean', checkedLocations: ['s3://incoming/transfer'] });
+    await expect(inside.open()).rejects.toMatchObject({ code: 'DESTINATION_INSIDE_SOURCE' });
+    const beside = new S3Destination({ client: s3.client, bucket: IN, prefix: 'transfer-clean', checkedLocations: ['s3://incoming/transfer'] });
+    await expect(beside.open()).resolves.toBeUndefined();
+    const overlapping = new Router({
+      clean: new S3Destination({ client: s3.client, bucket: CLEAN }),
+      quarantine: new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'q' }),
+    });
+    await expect(overlapping.open()).rejects.toMatchObject({ code: 'DESTINATIONS_OVERLAP' });
+    const apart = new Router({
+      clean: new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'c' }),
+      quarantine: new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'q' }),
+    });
+    await expect(apart.open()).resolves.toBeUndefined();
+  });
 });
 
 /** A fake S3 client: answers by command name, records every call. */

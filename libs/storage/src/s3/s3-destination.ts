@@ -42,6 +42,12 @@ export interface S3DestinationOptions {
   readonly partSize?: number;
   /** Parts copied at once. Default 4. */
   readonly partConcurrency?: number;
+  /**
+   * The `s3://bucket/prefix` locations being checked: a destination that is
+   * one of them or inside one is refused at `open` (`DESTINATION_INSIDE_SOURCE`),
+   * as its copies would be listed and checked by the next run.
+   */
+  readonly checkedLocations?: readonly string[];
 }
 
 /**
@@ -80,6 +86,7 @@ export class S3Destination implements Destination {
   readonly #threshold: number;
   readonly #partSize: number;
   readonly #partConcurrency: number;
+  readonly #checked: readonly string[];
   #opened: Promise<void> | undefined;
 
   constructor(options: S3DestinationOptions) {
@@ -91,6 +98,7 @@ export class S3Destination implements Destination {
     this.#threshold = Math.min(options.multipartThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? 4);
+    this.#checked = options.checkedLocations ?? [];
     if (!(this.#threshold >= 0) || !(this.#partSize >= 1)) throw new RangeError('multipartThreshold and partSize must be positive');
   }
 
@@ -98,10 +106,18 @@ export class S3Destination implements Destination {
    * Checks the bucket exists and may be reached (`HeadBucket`), so a run
    * fails before any check rather than at the first copy.
    *
-   * @throws CheckError `DESTINATION_NOT_WRITABLE`.
+   * @throws CheckError `DESTINATION_NOT_WRITABLE`, `DESTINATION_INSIDE_SOURCE`.
    */
   open(signal?: AbortSignal): Promise<void> {
     this.#opened ??= (async () => {
+      const inside = this.#checked.find((checked) => isInsideLocation(this.location, checked));
+      if (inside !== undefined) {
+        this.#opened = undefined;
+        throw new CheckError(
+          RoutingErrorCode.DestinationInsideSource,
+          `the destination ${this.location} is inside ${inside}, which is being checked: its copies would be checked again by the next run`,
+        );
+      }
       try {
         await this.#client.send(new HeadBucketCommand({ Bucket: this.bucket }), options(signal));
       } catch (error) {
@@ -319,6 +335,12 @@ export class S3Destination implements Destination {
       throw new CheckError(RoutingErrorCode.CopyFailed, `cannot read ${shown} back to verify it (${describeS3Error(error)})`, { retryable: true, cause: error });
     }
   }
+}
+
+/** Whether `s3://b/p/q/` is `s3://b/p` or inside it (key prefixes taken as folders). */
+function isInsideLocation(location: string, checked: string): boolean {
+  const folder = checked.endsWith('/') ? checked : `${checked}/`;
+  return location === checked || location.startsWith(folder);
 }
 
 /** SHA-256 of a local file (only when none was recorded and an object already stands under the name). */

@@ -72,7 +72,7 @@ describe('S3FileSource over a prefix', () => {
   it('reports a bucket that does not exist as one problem', async () => {
     const items = await collect(new S3FileSource({ client: s3.client, bucket: 'no-such-bucket', prefix: 'x/' }));
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ problem: { id: 's3://no-such-bucket/x/', error: { code: 'FILE_NOT_FOUND' } } });
+    expect(items[0]).toMatchObject({ problem: { id: 's3://no-such-bucket/x/', error: { code: 'FILE_NOT_FOUND', message: expect.stringContaining('bucket does not exist') } } });
   });
 
   it('makes an object deleted between listing and reading FILE_NOT_FOUND, and one overwritten FILE_CHANGED', async () => {
@@ -158,6 +158,17 @@ describe('S3FileRef reads', () => {
     };
     await expect(consume()).rejects.toBe(reason);
     await expect(ref!.read(0, 1, controller.signal)).rejects.toBe(reason);
+  });
+});
+
+describe('S3FileSource.forObject', () => {
+  it('reads one object named by its key as typed', async () => {
+    await s3.put(BUCKET, 'o/a b+c%.txt', 'one object');
+    const [file] = files(await collect(S3FileSource.forObject({ client: s3.client, bucket: BUCKET, key: 'o/a b+c%.txt' })));
+    expect(file).toMatchObject({ id: `s3://${BUCKET}/o/a b+c%.txt`, path: 'o/a b+c%.txt', size: 10 });
+    expect((await streamed(file!)).toString()).toBe('one object');
+    const [missing] = await collect(S3FileSource.forObject({ client: s3.client, bucket: BUCKET, key: 'o/none' }));
+    expect(missing).toMatchObject({ problem: { error: { code: 'FILE_NOT_FOUND' } } });
   });
 });
 

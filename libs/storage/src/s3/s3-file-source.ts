@@ -2,7 +2,7 @@ import { HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutpu
 import { CheckError, ErrorCode, toCheckErrorInfo, type ExpectedFacts, type SourceItem } from '@tdr/checks';
 import type { FileSource } from '../file-source.js';
 import type { S3Sender } from './client.js';
-import { readError } from './errors.js';
+import { describeS3Error, readError, s3ErrorCode } from './errors.js';
 import { S3FileRef, type S3ReadOptions } from './s3-file-ref.js';
 import { s3Url } from './s3-url.js';
 
@@ -77,9 +77,9 @@ export class S3FileSource implements FileSource {
   readonly #pageSize: number;
   readonly #expected: S3FileSourceOptions['expected'];
   readonly #readOptions: S3ReadOptions | undefined;
-  readonly #single: S3EventRecordLike | undefined;
+  #single: SingleObject | undefined;
 
-  constructor(options: S3FileSourceOptions, single?: S3EventRecordLike) {
+  constructor(options: S3FileSourceOptions) {
     this.#client = options.client;
     this.bucket = options.bucket;
     const prefix = options.prefix ?? '';
@@ -89,7 +89,6 @@ export class S3FileSource implements FileSource {
     this.#pageSize = pageSize;
     this.#expected = options.expected;
     this.#readOptions = options.readOptions;
-    this.#single = single;
   }
 
   /**
@@ -111,7 +110,31 @@ export class S3FileSource implements FileSource {
     if (typeof record?.s3?.bucket?.name !== 'string' || typeof record.s3.object?.key !== 'string') {
       throw new TypeError('not an S3 event record: it needs s3.bucket.name and s3.object.key');
     }
-    return new S3FileSource({ ...options, bucket: record.s3.bucket.name }, record);
+    const source = new S3FileSource({ ...options, bucket: record.s3.bucket.name });
+    const { key, size, eTag, versionId } = record.s3.object;
+    source.#single = {
+      key,
+      encoded: true,
+      ...(typeof size === 'number' && typeof eTag === 'string' && eTag !== '' ? { size, etag: quoteEtag(eTag) } : {}),
+      ...(versionId === undefined ? {} : { versionId }),
+    };
+    return source;
+  }
+
+  /**
+   * A source of one object named by its key (as typed: not URL-decoded),
+   * e.g. for `s3://bucket/a.pdf` given on a command line; one HeadObject
+   * finds its size and ETag. Its `path` is the whole key.
+   *
+   * @example
+   * ```ts
+   * const source = S3FileSource.forObject({ client, bucket: 'transfers', key: 'c42/a b.pdf' });
+   * ```
+   */
+  static forObject(options: S3EventSourceOptions & { readonly bucket: string; readonly key: string; readonly versionId?: string }): S3FileSource {
+    const source = new S3FileSource(options);
+    source.#single = { key: options.key, encoded: false, ...(options.versionId === undefined ? {} : { versionId: options.versionId }) };
+    return source;
   }
 
   /** Every object, one at a time (see the class for the order). */
@@ -123,7 +146,7 @@ export class S3FileSource implements FileSource {
   async *listBatches(signal?: AbortSignal): AsyncGenerator<readonly SourceItem[], void, undefined> {
     signal?.throwIfAborted();
     if (this.#single) {
-      yield [await this.#eventItem(this.#single, signal)];
+      yield [await this.#singleItem(this.#single, signal)];
       return;
     }
     let token: string | undefined;
@@ -142,9 +165,7 @@ export class S3FileSource implements FileSource {
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const listing = s3Url(this.bucket, this.prefix);
-        const cause = readError(error, listing, undefined);
-        const problem = cause instanceof CheckError ? new CheckError(cause.code, `cannot list ${listing}: ${cause.message}`, { retryable: cause.retryable, cause: error }) : cause;
-        yield [{ problem: { id: listing, path: this.prefix, error: toCheckErrorInfo(problem) } }];
+        yield [{ problem: { id: listing, path: this.prefix, error: toCheckErrorInfo(listingError(error, listing)) } }];
         return;
       }
       const items: SourceItem[] = [];
@@ -169,19 +190,15 @@ export class S3FileSource implements FileSource {
     return { file: this.#ref(key, path, size, object.ETag, object.LastModified?.toISOString(), undefined) };
   }
 
-  async #eventItem(record: S3EventRecordLike, signal: AbortSignal | undefined): Promise<SourceItem> {
-    const raw = record.s3.object.key;
+  async #singleItem(single: SingleObject, signal: AbortSignal | undefined): Promise<SourceItem> {
     let key: string;
     try {
-      key = decodeEventKey(raw);
+      key = single.encoded ? decodeEventKey(single.key) : single.key;
     } catch (error) {
-      const id = s3Url(this.bucket, raw);
-      return { problem: { id, path: raw, error: toCheckErrorInfo(error) } };
+      return { problem: { id: s3Url(this.bucket, single.key), path: single.key, error: toCheckErrorInfo(error) } };
     }
-    const { size, eTag, versionId } = record.s3.object;
-    if (typeof size === 'number' && typeof eTag === 'string' && eTag !== '') {
-      return { file: this.#ref(key, key, size, quoteEtag(eTag), undefined, versionId) };
-    }
+    const { size, etag, versionId } = single;
+    if (size !== undefined && etag !== undefined) return { file: this.#ref(key, key, size, etag, undefined, versionId) };
     try {
       const head = await this.#client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }) }),
@@ -229,7 +246,27 @@ export function decodeEventKey(key: string): string {
   }
 }
 
+/** The one object of `fromEventRecord` or `forObject`. */
+interface SingleObject {
+  readonly key: string;
+  /** Whether `key` is URL-encoded as in an event record. */
+  readonly encoded: boolean;
+  readonly size?: number;
+  readonly etag?: string;
+  readonly versionId?: string;
+}
+
 /** Event records give the ETag bare; headers and listings quote it. */
 function quoteEtag(etag: string): string {
   return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
+}
+
+/** Why a listing failed, as a problem for the prefix. */
+function listingError(error: unknown, listing: string): CheckError {
+  const { code, status } = s3ErrorCode(error);
+  const detail = describeS3Error(error);
+  if (code === 'NoSuchBucket' || status === 404) return new CheckError(ErrorCode.FileNotFound, `cannot list ${listing}: the bucket does not exist (${detail})`, { cause: error });
+  if (code === 'AccessDenied' || status === 403) return new CheckError(ErrorCode.PermissionDenied, `no permission to list ${listing} (${detail})`, { cause: error });
+  const retryable = status === undefined || status >= 500 || status === 429 || code === 'SlowDown';
+  return new CheckError(ErrorCode.ReadError, `cannot list ${listing} (${detail})`, { retryable, cause: error });
 }
