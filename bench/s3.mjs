@@ -16,7 +16,7 @@ const shared = process.env.TDR_SHARED_DIR ?? join(repo, '..', 'shared');
 
 /**
  * Runs the bench; resolves with its figures.
- * @param {{ objects?: number, signaturesDir?: string, corpusDir?: string, concurrency?: number, log?: (line: string) => void }} [options]
+ * @param {{ objects?: number, signaturesDir?: string, corpusDir?: string, concurrency?: number, checks?: string[], readOptions?: object, log?: (line: string) => void }} [options]
  */
 export async function benchS3(options = {}) {
   const objects = options.objects ?? 1000;
@@ -71,7 +71,7 @@ export async function benchS3(options = {}) {
     let errors = 0;
     const started = performance.now();
     try {
-      const source = new S3FileSource({ client: counting, bucket, prefix: 'transfer/' });
+      const source = new S3FileSource({ client: counting, bucket, prefix: 'transfer/', ...(options.readOptions ? { readOptions: options.readOptions } : {}) });
       for await (const reports of engine.runBatches(source.listBatches())) {
         for (const report of reports) {
           files++;
