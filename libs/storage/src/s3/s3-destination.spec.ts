@@ -139,6 +139,17 @@ describe('S3Destination against the emulator', () => {
     expect((error as CheckError).code).toBe('DESTINATION_NOT_WRITABLE');
   });
 
+  it('refuses to route an object onto itself (a delete would remove the only copy)', async () => {
+    const [ref] = await checkedObjects('t6/', { 'self.txt': 'only copy' });
+    const router = new Router({ clean: new S3Destination({ client: s3.client, bucket: IN, prefix: 't6' }), disposal: new S3DeleteDisposal({ client: s3.client }) });
+    expect(await router.route({ source: ref!.routeSource(sha256('only copy')), decision: 'clean' })).toMatchObject({
+      status: 'failed',
+      sourceRemoved: false,
+      error: { code: 'DESTINATION_INSIDE_SOURCE' },
+    });
+    expect(await body(IN, 't6/self.txt')).toBe('only copy');
+  });
+
   it('refuses a destination inside what is checked, and clean and quarantine that overlap', async () => {
     const inside = new S3Destination({ client: s3.client, bucket: IN, prefix: 'transfer/clean', checkedLocations: ['s3://incoming/transfer'] });
     await expect(inside.open()).rejects.toMatchObject({ code: 'DESTINATION_INSIDE_SOURCE' });

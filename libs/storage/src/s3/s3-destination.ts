@@ -137,6 +137,10 @@ export class S3Destination implements Destination {
     await this.open(signal);
     const key = this.prefix + relativePath;
     const shown = s3Url(this.bucket, key);
+    if (source.s3 !== undefined && source.s3.bucket === this.bucket && source.s3.key === key) {
+      // It would be found "already there", and a delete disposal would then remove the only copy.
+      throw new CheckError(RoutingErrorCode.DestinationInsideSource, `${shown} is ${source.path} itself: the destination overlaps the place being checked`);
+    }
     const existing = await this.#head(key, signal);
     if (existing) return this.#alreadyThere(existing, source, key, shown, signal);
     let written: string | undefined;
