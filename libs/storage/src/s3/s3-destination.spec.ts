@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalFolderDestination } from '../routing/local-folder-destination.js';
 import { Router } from '../routing/router.js';
 import type { DisposalContext, SourceDisposal } from '../routing/source-disposal.js';
 import type { RouteSource } from '../routing/route-source.js';
@@ -137,6 +138,17 @@ describe('S3Destination against the emulator', () => {
     const error = await new S3Destination({ client: s3.client, bucket: 'no-such-bucket' }).open().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CheckError);
     expect((error as CheckError).code).toBe('DESTINATION_NOT_WRITABLE');
+  });
+
+  it('cannot copy an S3 object into a local folder (yet), and says so', async () => {
+    const [ref] = await checkedObjects('t7/', { 'x.txt': 'x' });
+    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-local-'));
+    try {
+      const outcome = await new Router({ clean: new LocalFolderDestination(dir) }).route({ source: ref!.routeSource(), decision: 'clean' });
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'COPY_FAILED', message: expect.stringContaining('only local files') } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to route an object onto itself (a delete would remove the only copy)', async () => {
