@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RouteRequest } from './decision.js';
 import type { Destination } from './destination.js';
+import type { LocalRouteSource } from './route-source.js';
 import { LocalFolderDestination } from './local-folder-destination.js';
 import { Router, type RouteOutcome } from './router.js';
 import { put, useTempDir } from '../test-support/fs-fixtures.js';
@@ -17,7 +18,7 @@ describe('Router', () => {
     clean: new LocalFolderDestination(cleanDir(), { checkedFolders: [inDir()] }),
     quarantine: new LocalFolderDestination(quarantineDir(), { checkedFolders: [inDir()] }),
   });
-  const request = async (rel: string, content: string, decision: RouteRequest['decision'], recorded = true): Promise<RouteRequest> => {
+  const request = async (rel: string, content: string, decision: RouteRequest['decision'], recorded = true): Promise<RouteRequest & { source: LocalRouteSource }> => {
     await put(inDir(), rel, content);
     return { source: await sourceAt(inDir(), rel, content, recorded), decision };
   };
@@ -172,7 +173,8 @@ describe('Router', () => {
         confirm: (rel, expected, signal) => clean.confirm(rel, expected, signal),
         put: async (source, rel, signal) => {
           const receipt = await clean.put(source, rel, signal);
-          await appendFile(source.localPath!, ' and more');
+          if (source.localPath === undefined) throw new Error('a local source was expected');
+          await appendFile(source.localPath, ' and more');
           return receipt;
         },
       };
@@ -191,21 +193,21 @@ describe('Router', () => {
     it('keeps a source whose copy was already there but whose bytes changed since it was checked', async () => {
       const req = await request('a.txt', 'checked', 'clean');
       await new Router(destinations()).route(req); // the copy of the checked bytes, from an earlier run
-      const { atime, mtime } = await stat(req.source.localPath!);
-      await writeFile(req.source.localPath!, 'CHANGED'); // same size …
-      await utimes(req.source.localPath!, atime, mtime); // … same time: only the bytes tell
+      const { atime, mtime } = await stat(req.source.localPath);
+      await writeFile(req.source.localPath, 'CHANGED'); // same size …
+      await utimes(req.source.localPath, atime, mtime); // … same time: only the bytes tell
       const outcome = await new Router({ ...destinations(), move: true }).route(req);
       expect(outcome).toMatchObject({
         status: 'failed',
         sourceRemoved: false,
         error: { code: 'FILE_CHANGED', message: expect.stringContaining('no longer holds the bytes of its copy') },
       });
-      expect(await readFile(req.source.localPath!, 'utf8')).toBe('CHANGED');
+      expect(await readFile(req.source.localPath, 'utf8')).toBe('CHANGED');
     });
 
     it('never removes a source whose copy failed', async () => {
       const req = await request('a.txt', 'a', 'clean');
-      await rm(req.source.localPath!);
+      await rm(req.source.localPath);
       await put(inDir(), 'a.txt', 'other bytes'); // replaced since it was checked
       const outcome = await new Router({ ...destinations(), move: true }).route(req);
       expect(outcome).toMatchObject({ status: 'failed', sourceRemoved: false, error: { code: 'FILE_CHANGED' } });

@@ -31,6 +31,18 @@ afterAll(async () => {
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
+function single(list: S3FileRef[]): S3FileRef {
+  const [first] = list;
+  if (list.length !== 1 || first === undefined) throw new Error(`expected one file, got ${list.length}`);
+  return first;
+}
+
+function pair(list: S3FileRef[]): [S3FileRef, S3FileRef] {
+  const [first, second] = list;
+  if (list.length !== 2 || first === undefined || second === undefined) throw new Error(`expected two files, got ${list.length}`);
+  return [first, second];
+}
+
 /** Puts objects under `prefix` in the incoming bucket and lists them back as refs. */
 async function checkedObjects(prefix: string, objects: Record<string, string | Uint8Array>): Promise<S3FileRef[]> {
   for (const [key, body] of Object.entries(objects)) await s3.put(IN, prefix + key, body);
@@ -49,11 +61,11 @@ async function body(bucket: string, key: string): Promise<string | undefined> {
 
 describe('S3Destination against the emulator', () => {
   it('copies server-side, confirms, and is a no-op when run again', async () => {
-    const [ref] = await checkedObjects('t1/', { 'sub/a b+ü.txt': 'clean bytes' });
+    const ref = single(await checkedObjects('t1/', { 'sub/a b+ü.txt': 'clean bytes' }));
     const clean = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'c42' });
     const router = new Router({ clean });
     await router.open();
-    const request = { source: ref!.routeSource(sha256('clean bytes')), decision: 'clean' as const };
+    const request = { source: ref.routeSource(sha256('clean bytes')), decision: 'clean' as const };
     const outcome = await router.route(request);
     expect(outcome).toMatchObject({ status: 'copied', location: 's3://clean/c42/sub/a b+ü.txt', size: 11, sha256: sha256('clean bytes'), sourceRemoved: false });
     expect(await body(CLEAN, 'c42/sub/a b+ü.txt')).toBe('clean bytes');
@@ -64,10 +76,10 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('never overwrites a different object', async () => {
-    const [ref] = await checkedObjects('t2/', { 'x.txt': 'mine' });
+    const ref = single(await checkedObjects('t2/', { 'x.txt': 'mine' }));
     await s3.put(QUARANTINE, 'x.txt', 'someone else');
     const outcome = await new Router({ quarantine: new S3Destination({ client: s3.client, bucket: QUARANTINE }) }).route({
-      source: ref!.routeSource(sha256('mine')),
+      source: ref.routeSource(sha256('mine')),
       decision: 'quarantine',
     });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'DESTINATION_EXISTS' } });
@@ -75,15 +87,15 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('refuses a source deleted or changed after it was checked, leaving nothing behind', async () => {
-    const [changed, gone] = await checkedObjects('t3/', { 'changed.txt': 'checked', 'gone.txt': 'checked' });
+    const [changed, gone] = pair(await checkedObjects('t3/', { 'changed.txt': 'checked', 'gone.txt': 'checked' }));
     await s3.client.send(new DeleteObjectCommand({ Bucket: IN, Key: 't3/gone.txt' }));
     await s3.put(IN, 't3/changed.txt', 'swapped');
     const router = new Router({ clean: new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 't3' }) });
-    expect(await router.route({ source: gone!.routeSource(sha256('checked')), decision: 'clean' })).toMatchObject({
+    expect(await router.route({ source: gone.routeSource(sha256('checked')), decision: 'clean' })).toMatchObject({
       status: 'failed',
       error: { code: 'FILE_NOT_FOUND' },
     });
-    const outcome = await router.route({ source: changed!.routeSource(sha256('checked')), decision: 'clean' });
+    const outcome = await router.route({ source: changed.routeSource(sha256('checked')), decision: 'clean' });
     // S3 refuses the copy (copy-source-if-match: FILE_CHANGED); fauxqs ignores that condition, so the
     // copy's checksum gives it away and the copy is removed.
     expect(outcome.status).toBe('failed');
@@ -92,7 +104,7 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('disposes of the source only once the copy is confirmed', async () => {
-    const [good, clash] = await checkedObjects('t4/', { 'a.txt': 'aaa', 'b.txt': 'bbb' });
+    const [good, clash] = pair(await checkedObjects('t4/', { 'a.txt': 'aaa', 'b.txt': 'bbb' }));
     await s3.put(CLEAN, 't4/b.txt', 'different');
     const calls: { path: string; copyThere: string | undefined; context: DisposalContext }[] = [];
     const disposal: SourceDisposal = {
@@ -103,15 +115,15 @@ describe('S3Destination against the emulator', () => {
       },
     };
     const router = new Router({ clean: new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 't4' }), disposal });
-    expect(await router.route({ source: good!.routeSource(sha256('aaa')), decision: 'clean' })).toMatchObject({ status: 'copied', sourceDisposal: 'tagged' });
-    expect(await router.route({ source: clash!.routeSource(sha256('bbb')), decision: 'clean' })).toMatchObject({ status: 'failed', sourceRemoved: false });
+    expect(await router.route({ source: good.routeSource(sha256('aaa')), decision: 'clean' })).toMatchObject({ status: 'copied', sourceDisposal: 'tagged' });
+    expect(await router.route({ source: clash.routeSource(sha256('bbb')), decision: 'clean' })).toMatchObject({ status: 'failed', sourceRemoved: false });
     expect(calls).toEqual([{ path: 'a.txt', copyThere: 'aaa', context: { decision: 'clean', receipt: expect.objectContaining({ status: 'copied', sha256: sha256('aaa') }) } }]);
   });
 
   it('moves with S3DeleteDisposal', async () => {
-    const [ref] = await checkedObjects('t5/', { 'm.txt': 'moving' });
+    const ref = single(await checkedObjects('t5/', { 'm.txt': 'moving' }));
     const router = new Router({ quarantine: new S3Destination({ client: s3.client, bucket: QUARANTINE, prefix: 't5' }), disposal: new S3DeleteDisposal({ client: s3.client }) });
-    expect(await router.route({ source: ref!.routeSource(sha256('moving')), decision: 'quarantine' })).toMatchObject({
+    expect(await router.route({ source: ref.routeSource(sha256('moving')), decision: 'quarantine' })).toMatchObject({
       status: 'copied',
       sourceRemoved: true,
       sourceDisposal: 'deleted',
@@ -141,10 +153,10 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('cannot copy an S3 object into a local folder (yet), and says so', async () => {
-    const [ref] = await checkedObjects('t7/', { 'x.txt': 'x' });
+    const ref = single(await checkedObjects('t7/', { 'x.txt': 'x' }));
     const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-local-'));
     try {
-      const outcome = await new Router({ clean: new LocalFolderDestination(dir) }).route({ source: ref!.routeSource(), decision: 'clean' });
+      const outcome = await new Router({ clean: new LocalFolderDestination(dir) }).route({ source: ref.routeSource(), decision: 'clean' });
       expect(outcome).toMatchObject({ status: 'failed', error: { code: 'COPY_FAILED', message: expect.stringContaining('only local files') } });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -152,9 +164,9 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('refuses to route an object onto itself (a delete would remove the only copy)', async () => {
-    const [ref] = await checkedObjects('t6/', { 'self.txt': 'only copy' });
+    const ref = single(await checkedObjects('t6/', { 'self.txt': 'only copy' }));
     const router = new Router({ clean: new S3Destination({ client: s3.client, bucket: IN, prefix: 't6' }), disposal: new S3DeleteDisposal({ client: s3.client }) });
-    expect(await router.route({ source: ref!.routeSource(sha256('only copy')), decision: 'clean' })).toMatchObject({
+    expect(await router.route({ source: ref.routeSource(sha256('only copy')), decision: 'clean' })).toMatchObject({
       status: 'failed',
       sourceRemoved: false,
       error: { code: 'DESTINATION_INSIDE_SOURCE' },
@@ -228,7 +240,7 @@ describe('S3Destination multipart copy (a fake client: fauxqs has no UploadPartC
       [2, 'bytes=1000-1999', '"abc-3"', 'incoming/in/big.bin'],
       [3, 'bytes=2000-2499', '"abc-3"', 'incoming/in/big.bin'],
     ]);
-    const complete = client.calls.find((call) => call.name === 'CompleteMultipartUpload')!.input;
+    const complete = client.calls.find((call) => call.name === 'CompleteMultipartUpload')?.input;
     expect(complete).toMatchObject({ IfNoneMatch: '*', UploadId: 'up-1', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"part-1"' }, { PartNumber: 2, ETag: '"part-2"' }, { PartNumber: 3, ETag: '"part-3"' }] } });
     // A composite checksum cannot be compared with the file's SHA-256: the copy was read back.
     expect(client.calls.filter((call) => call.name === 'GetObject')).toHaveLength(1);

@@ -27,6 +27,18 @@ function files(items: SourceItem[]): S3FileRef[] {
   return items.flatMap((item) => ('file' in item ? [item.file as S3FileRef] : []));
 }
 
+function single(list: S3FileRef[]): S3FileRef {
+  const [first] = list;
+  if (list.length !== 1 || first === undefined) throw new Error(`expected one file, got ${list.length}`);
+  return first;
+}
+
+function pair(list: S3FileRef[]): [S3FileRef, S3FileRef] {
+  const [first, second] = list;
+  if (list.length !== 2 || first === undefined || second === undefined) throw new Error(`expected two files, got ${list.length}`);
+  return [first, second];
+}
+
 async function streamed(ref: FileRef): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of ref.stream()) chunks.push(chunk);
@@ -78,15 +90,15 @@ describe('S3FileSource over a prefix', () => {
   it('makes an object deleted between listing and reading FILE_NOT_FOUND, and one overwritten FILE_CHANGED', async () => {
     await s3.put(BUCKET, 'c3/gone.txt', 'soon gone');
     await s3.put(BUCKET, 'c3/changed.txt', 'first version');
-    const [changed, gone] = files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'c3/' })));
+    const [changed, gone] = pair(files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'c3/' }))));
     await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'c3/gone.txt' }));
     await s3.put(BUCKET, 'c3/changed.txt', 'other version');
-    expect((await failure(gone!.read(0, 4))).code).toBe('FILE_NOT_FOUND');
-    expect((await failure(streamed(gone!))).code).toBe('FILE_NOT_FOUND');
-    const error = await failure(changed!.read(0, 4));
+    expect((await failure(gone.read(0, 4))).code).toBe('FILE_NOT_FOUND');
+    expect((await failure(streamed(gone))).code).toBe('FILE_NOT_FOUND');
+    const error = await failure(changed.read(0, 4));
     expect(error.code).toBe('FILE_CHANGED');
     expect(error.message).toContain('s3://transfers/c3/changed.txt');
-    expect((await failure(streamed(changed!))).code).toBe('FILE_CHANGED');
+    expect((await failure(streamed(changed))).code).toBe('FILE_CHANGED');
   });
 });
 
@@ -95,23 +107,23 @@ describe('S3FileRef reads', () => {
     const body = randomBytes(200 * 1024);
     await s3.put(BUCKET, 'r/small.bin', body);
     const counting = s3.counting();
-    const [ref] = files(await collect(new S3FileSource({ client: counting, bucket: BUCKET, prefix: 'r/' })));
+    const ref = single(files(await collect(new S3FileSource({ client: counting, bucket: BUCKET, prefix: 'r/' }))));
     counting.reset();
-    const [head, tail] = await Promise.all([ref!.read(0, 65536), ref!.read(body.length - 65536, 65536), ref!.read(1000, 10)]);
-    expect(Buffer.from(head!).equals(body.subarray(0, 65536))).toBe(true);
-    expect(Buffer.from(tail!).equals(body.subarray(body.length - 65536))).toBe(true);
-    expect(createHash('sha256').update(await streamed(ref!)).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
-    expect(await ref!.read(body.length, 10)).toHaveLength(0);
+    const [head, tail] = await Promise.all([ref.read(0, 65536), ref.read(body.length - 65536, 65536), ref.read(1000, 10)]);
+    expect(Buffer.from(head).equals(body.subarray(0, 65536))).toBe(true);
+    expect(Buffer.from(tail).equals(body.subarray(body.length - 65536))).toBe(true);
+    expect(createHash('sha256').update(await streamed(ref)).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(await ref.read(body.length, 10)).toHaveLength(0);
     expect(counting.total()).toBe(1);
     expect(counting.ranges).toEqual([undefined]);
-    await ref!.close();
+    await ref.close();
   });
 
   it('reads a large object in blocks: head, tail and a directory near the end cost two ranged GETs', async () => {
     const body = randomBytes(3 * 1024 * 1024 + 123);
     await s3.put(BUCKET, 'r2/large.bin', body);
     const counting = s3.counting();
-    const [ref] = files(await collect(new S3FileSource({ client: counting, bucket: BUCKET, prefix: 'r2/' })));
+    const ref = single(files(await collect(new S3FileSource({ client: counting, bucket: BUCKET, prefix: 'r2/' }))));
     counting.reset();
     const size = body.length;
     const reads: [number, number][] = [
@@ -122,51 +134,51 @@ describe('S3FileRef reads', () => {
       [10, 100],
     ];
     for (const [position, length] of reads) {
-      expect(Buffer.from(await ref!.read(position, length)).equals(body.subarray(position, position + length))).toBe(true);
+      expect(Buffer.from(await ref.read(position, length)).equals(body.subarray(position, position + length))).toBe(true);
     }
     expect(counting.total('GetObjectCommand')).toBe(2);
     expect(counting.ranges).toEqual([`bytes=0-65535`, `bytes=${size - 65536}-${size - 1}`]);
     // A read elsewhere is one more block; reads past the end return nothing.
-    expect(Buffer.from(await ref!.read(1_000_000, 16)).equals(body.subarray(1_000_000, 1_000_016))).toBe(true);
+    expect(Buffer.from(await ref.read(1_000_000, 16)).equals(body.subarray(1_000_000, 1_000_016))).toBe(true);
     expect(counting.ranges[2]).toBe(`bytes=1000000-${1_000_000 + 65535}`);
-    expect(await ref!.read(size + 5, 10)).toHaveLength(0);
+    expect(await ref.read(size + 5, 10)).toHaveLength(0);
     counting.reset();
-    expect((await streamed(ref!)).equals(body)).toBe(true);
+    expect((await streamed(ref)).equals(body)).toBe(true);
     expect(counting.ranges).toEqual([undefined]);
-    await ref!.close();
-    await expect(ref!.read(0, 1)).rejects.toThrow(/closed/);
+    await ref.close();
+    await expect(ref.read(0, 1)).rejects.toThrow(/closed/);
   });
 
   it('reads a zero-byte object', async () => {
     await s3.put(BUCKET, 'r3/empty.txt', '');
-    const [ref] = files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'r3/' })));
-    expect(ref!.size).toBe(0);
-    expect(await ref!.read(0, 100)).toHaveLength(0);
-    expect(await streamed(ref!)).toHaveLength(0);
+    const ref = single(files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'r3/' }))));
+    expect(ref.size).toBe(0);
+    expect(await ref.read(0, 100)).toHaveLength(0);
+    expect(await streamed(ref)).toHaveLength(0);
   });
 
   it('stops a stream when its signal aborts', async () => {
     await s3.put(BUCKET, 'r4/big.bin', randomBytes(2 * 1024 * 1024));
-    const [ref] = files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'r4/' })));
+    const ref = single(files(await collect(new S3FileSource({ client: s3.client, bucket: BUCKET, prefix: 'r4/' }))));
     const controller = new AbortController();
     const reason = new Error('time is up');
     const consume = async (): Promise<void> => {
-      for await (const chunk of ref!.stream(controller.signal)) {
+      for await (const chunk of ref.stream(controller.signal)) {
         expect(chunk.length).toBeGreaterThan(0);
         controller.abort(reason);
       }
     };
     await expect(consume()).rejects.toBe(reason);
-    await expect(ref!.read(0, 1, controller.signal)).rejects.toBe(reason);
+    await expect(ref.read(0, 1, controller.signal)).rejects.toBe(reason);
   });
 });
 
 describe('S3FileSource.forObject', () => {
   it('reads one object named by its key as typed', async () => {
     await s3.put(BUCKET, 'o/a b+c%.txt', 'one object');
-    const [file] = files(await collect(S3FileSource.forObject({ client: s3.client, bucket: BUCKET, key: 'o/a b+c%.txt' })));
+    const file = single(files(await collect(S3FileSource.forObject({ client: s3.client, bucket: BUCKET, key: 'o/a b+c%.txt' }))));
     expect(file).toMatchObject({ id: `s3://${BUCKET}/o/a b+c%.txt`, path: 'o/a b+c%.txt', size: 10 });
-    expect((await streamed(file!)).toString()).toBe('one object');
+    expect((await streamed(file)).toString()).toBe('one object');
     const [missing] = await collect(S3FileSource.forObject({ client: s3.client, bucket: BUCKET, key: 'o/none' }));
     expect(missing).toMatchObject({ problem: { error: { code: 'FILE_NOT_FOUND' } } });
   });
@@ -192,17 +204,17 @@ describe('S3FileSource.fromEventRecord', () => {
     const etag = await s3.put(BUCKET, key, `content of ${key}`);
     for (const extra of [{}, { size: Buffer.byteLength(`content of ${key}`), eTag: etag.replaceAll('"', '') }]) {
       const items = await collect(S3FileSource.fromEventRecord(record(encoded, extra), { client: s3.client }));
-      const [file] = files(items);
+      const file = single(files(items));
       expect(file).toMatchObject({ id: `s3://${BUCKET}/${key}`, path: key });
-      expect((await streamed(file!)).toString()).toBe(`content of ${key}`);
+      expect((await streamed(file)).toString()).toBe(`content of ${key}`);
     }
   });
 
   it('makes an object overwritten since its event FILE_CHANGED, and a missing one a problem', async () => {
     const etag = await s3.put(BUCKET, 'e/over.txt', 'version 1');
     await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'e/over.txt', Body: 'version 2' }));
-    const [file] = files(await collect(S3FileSource.fromEventRecord(record('e/over.txt', { size: 9, eTag: etag.replaceAll('"', '') }), { client: s3.client })));
-    expect((await failure(file!.read(0, 9))).code).toBe('FILE_CHANGED');
+    const file = single(files(await collect(S3FileSource.fromEventRecord(record('e/over.txt', { size: 9, eTag: etag.replaceAll('"', '') }), { client: s3.client }))));
+    expect((await failure(file.read(0, 9))).code).toBe('FILE_CHANGED');
     const [missing] = await collect(S3FileSource.fromEventRecord(record('e/never.txt'), { client: s3.client }));
     expect(missing).toMatchObject({ problem: { id: `s3://${BUCKET}/e/never.txt`, error: { code: 'FILE_NOT_FOUND' } } });
     const [bad] = await collect(S3FileSource.fromEventRecord(record('e/bad%E9.txt'), { client: s3.client }));
