@@ -179,6 +179,10 @@ row('start-up', 'node -e 0 (the floor)', startNode);
 const delivery = await benchApiClient({ results: 50_000, transports: ['node:http'], log: () => undefined });
 const deliveryPerSecond = delivery[0].perSecond;
 row('deliver 50,000 results', `HttpResultSink → local results API (${delivery[0].batches} batches)`, delivery[0].ms, `${deliveryPerSecond.toFixed(0)} results/s`);
+// S3 (issue 7): format + checksum over 1,000 small objects through S3FileSource, fauxqs in this process.
+const { benchS3 } = await import('./s3.mjs');
+const s3 = await benchS3({ signaturesDir: pronom, corpusDir: skeleton, log });
+row('format + checksum, 1,000 S3 objects', 'S3FileSource against fauxqs (in-process)', s3.ms, `${s3.objectsPerSecond.toFixed(0)} objects/s, ${s3.requestsPerObject.toFixed(2)} requests/object`);
 
 const targets = [
   ['2 GiB: ≥ 0.9× the speed of openssl dgst -sha256', bigOpenssl / bigOurs, (ratio) => ratio >= 0.9, (ratio) => `${ratio.toFixed(2)}×`],
@@ -189,6 +193,7 @@ const targets = [
   ['1 GiB file identified in < 50 ms of check time', gibMs, (ms) => ms < 50, (ms) => `${ms.toFixed(1)} ms`],
   ['signatures load from cache < 200 ms', cacheMs, (ms) => ms < 200, (ms) => `${ms.toFixed(0)} ms`],
   ['results delivery to the local API: ≥ 5,000 results/s', deliveryPerSecond, (rate) => rate >= 5000, (rate) => `${rate.toFixed(0)}/s`],
+  ['S3: format + checksum of a small object in ≤ 2 requests', s3.requestsPerObject, (n) => n <= 2, (n) => `${n.toFixed(2)} requests/object`],
 ];
 console.log('\n| target | measured | met |\n|---|---|---|');
 for (const [name, value, met, show] of targets) console.log(`| ${name} | ${show(value)} | ${met(value) ? 'yes' : 'NO'} |`);

@@ -2,7 +2,8 @@
  * @tdr/storage — where the bytes come from and where they go: `FileSource`s
  * that list files as `FileRef`s for the checks of @tdr/checks (the local
  * file system for now), and routing of checked files to clean or quarantine
- * destinations (local folders for now).
+ * destinations (local folders; S3 sources and destinations are in the
+ * `@tdr/storage/s3` subpath, so local runs never load the AWS SDK).
  */
 export type { FileSource } from './file-source.js';
 export { LocalFileSource } from './local/local-file-source.js';
@@ -16,7 +17,9 @@ export type { RouteDecision, RouteRequest } from './routing/decision.js';
 export type { Destination, ExpectedContent, PutReceipt } from './routing/destination.js';
 export { LocalFolderDestination } from './routing/local-folder-destination.js';
 export type { LocalFolderDestinationOptions } from './routing/local-folder-destination.js';
-export type { RouteSource } from './routing/route-source.js';
+export type { LocalRouteSource, RouteSource, RouteSourceObject } from './routing/route-source.js';
+export { KEEP_SOURCES } from './routing/source-disposal.js';
+export type { DisposalContext, DisposalResult, SourceDisposal } from './routing/source-disposal.js';
 export { RoutingErrorCode } from './routing/errors.js';
 export type { RoutingErrorCodeValue } from './routing/errors.js';
 export { STALE_AFTER_MS, TEMP_PREFIX } from './routing/temp-names.js';

@@ -8,7 +8,7 @@ export interface PutReceipt {
    * size and SHA-256), e.g. from an earlier run; nothing was written.
    */
   readonly status: 'copied' | 'already-there';
-  /** Where the copy is, in the destination's own terms: an absolute path, later `s3://bucket/key`. */
+  /** Where the copy is, in the destination's own terms: an absolute path, or `s3://bucket/key`. */
   readonly location: string;
   /** Size of the copy in bytes. */
   readonly size: number;
@@ -25,7 +25,8 @@ export interface ExpectedContent {
 
 /**
  * A place checked files are copied to: the clean or the quarantine folder
- * now, an S3 bucket and prefix next. A destination is written only through
+ * (`LocalFolderDestination`), or an S3 bucket and prefix (`S3Destination`
+ * from `@tdr/storage/s3`). A destination is written only through
  * `put`, which is all-or-nothing and idempotent, so a runner may simply run
  * again after a crash.
  *
@@ -51,7 +52,7 @@ export interface ExpectedContent {
  * ```
  */
 export interface Destination {
-  /** Where it is, for messages: an absolute folder path, later `s3://bucket/prefix/`. */
+  /** Where it is, for messages: an absolute folder path, or `s3://bucket/prefix/`. */
   readonly location: string;
   /**
    * Gets ready before the first `put`: creates the destination if needed,

@@ -8,7 +8,7 @@ import { makeDirsDurably, syncDir, syncFile } from './durable.js';
 import { RoutingErrorCode, describeFsError, destinationError } from './errors.js';
 import { digestOf, type FileDigest } from './file-digest.js';
 import { routingSegments } from './relative-path.js';
-import type { RouteSource } from './route-source.js';
+import type { LocalRouteSource, RouteSource } from './route-source.js';
 import { isStaleTemp, isTempName, tempName } from './temp-names.js';
 
 /** Options of a `LocalFolderDestination`. */
@@ -96,7 +96,8 @@ export class LocalFolderDestination implements Destination {
    * `NOT_A_REGULAR_FILE`, `PERMISSION_DENIED`. After any of them the final
    * name is as it was and no temp file is left.
    */
-  async put(source: RouteSource, relativePath: string, signal?: AbortSignal): Promise<PutReceipt> {
+  async put(routed: RouteSource, relativePath: string, signal?: AbortSignal): Promise<PutReceipt> {
+    const source = localSourceOf(routed, this.location);
     const segments = routingSegments(relativePath);
     const root = await this.#root(signal);
     const finalPath = join(root, ...segments);
@@ -276,7 +277,7 @@ export class LocalFolderDestination implements Destination {
 }
 
 /** The source's stat, after judging it the file that was checked. */
-async function judgeSource(source: RouteSource): Promise<BigIntStats> {
+async function judgeSource(source: LocalRouteSource): Promise<BigIntStats> {
   try {
     const found = await stat(source.localPath, { bigint: true });
     checkOpened(found, source, source.path);
@@ -287,7 +288,7 @@ async function judgeSource(source: RouteSource): Promise<BigIntStats> {
 }
 
 /** SHA-256 of the source as it is now; only needed when none was recorded and a copy may already exist. */
-async function sourceDigest(source: RouteSource, signal: AbortSignal | undefined): Promise<FileDigest> {
+async function sourceDigest(source: LocalRouteSource, signal: AbortSignal | undefined): Promise<FileDigest> {
   try {
     const handle = await open(source.localPath, LOCAL_OPEN_FLAGS);
     try {
@@ -305,7 +306,7 @@ async function sourceDigest(source: RouteSource, signal: AbortSignal | undefined
  * back, checks it and fsyncs it. Returns its digest.
  */
 async function copyAndVerify(
-  source: RouteSource,
+  source: LocalRouteSource,
   temp: string,
   before: BigIntStats,
   doing: string,
@@ -423,5 +424,14 @@ function exists(finalPath: string, name: string): CheckError {
   return new CheckError(
     RoutingErrorCode.DestinationExists,
     `cannot copy ${name} to ${finalPath}: a different file (or a folder) is already there, and routing never overwrites; move it away or choose another destination`,
+  );
+}
+
+/** The source as a local file; only local files can be copied into a local folder (for now). */
+function localSourceOf(source: RouteSource, location: string): LocalRouteSource {
+  if (source.localPath !== undefined) return source as LocalRouteSource;
+  throw new CheckError(
+    RoutingErrorCode.CopyFailed,
+    `cannot copy ${source.path} to ${location}: only local files can be copied into a local folder, and it has no local path`,
   );
 }

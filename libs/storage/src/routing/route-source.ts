@@ -1,3 +1,12 @@
+/** An S3 object to route, as it was when checked. */
+export interface RouteSourceObject {
+  readonly bucket: string;
+  readonly key: string;
+  /** Quoted, as S3 sends it (`"9e10…"`). */
+  readonly etag: string;
+  readonly versionId?: string;
+}
+
 /**
  * The file to route: the parts of a `FileRef` (or of the report about it)
  * that a copy needs. A plain object, so a runner can build it from a report
@@ -13,8 +22,13 @@ export interface RouteSource {
    * Defaults to `path`.
    */
   readonly relativePath?: string;
-  /** Absolute path of the file on this machine. */
-  readonly localPath: string;
+  /** Absolute path of the file on this machine, for a local file. */
+  readonly localPath?: string;
+  /**
+   * The S3 object, for a file checked in a bucket: an S3 destination copies
+   * it server-side, requiring this ETag (the version that was checked).
+   */
+  readonly s3?: RouteSourceObject;
   /** Size in bytes when it was checked; a source of another size is not the file that was checked. */
   readonly size: number;
   /** Modification time when it was listed (ISO 8601), when known; compared like the size. */
@@ -26,3 +40,6 @@ export interface RouteSource {
    */
   readonly sha256?: string;
 }
+
+/** A `RouteSource` that is a local file. */
+export type LocalRouteSource = RouteSource & { readonly localPath: string };

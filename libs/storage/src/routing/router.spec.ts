@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RouteRequest } from './decision.js';
 import type { Destination } from './destination.js';
+import type { LocalRouteSource } from './route-source.js';
 import { LocalFolderDestination } from './local-folder-destination.js';
 import { Router, type RouteOutcome } from './router.js';
 import { put, useTempDir } from '../test-support/fs-fixtures.js';
@@ -17,7 +18,7 @@ describe('Router', () => {
     clean: new LocalFolderDestination(cleanDir(), { checkedFolders: [inDir()] }),
     quarantine: new LocalFolderDestination(quarantineDir(), { checkedFolders: [inDir()] }),
   });
-  const request = async (rel: string, content: string, decision: RouteRequest['decision'], recorded = true): Promise<RouteRequest> => {
+  const request = async (rel: string, content: string, decision: RouteRequest['decision'], recorded = true): Promise<RouteRequest & { source: LocalRouteSource }> => {
     await put(inDir(), rel, content);
     return { source: await sourceAt(inDir(), rel, content, recorded), decision };
   };
@@ -172,6 +173,7 @@ describe('Router', () => {
         confirm: (rel, expected, signal) => clean.confirm(rel, expected, signal),
         put: async (source, rel, signal) => {
           const receipt = await clean.put(source, rel, signal);
+          if (source.localPath === undefined) throw new Error('a local source was expected');
           await appendFile(source.localPath, ' and more');
           return receipt;
         },

@@ -7,6 +7,7 @@ import type { Destination } from './destination.js';
 import { syncDir } from './durable.js';
 import { RoutingErrorCode, describeFsError } from './errors.js';
 import { digestOf } from './file-digest.js';
+import type { DisposalResult, SourceDisposal } from './source-disposal.js';
 import { isSameOrInside } from '../local/listing-paths.js';
 
 /** Options of a `Router`. */
@@ -21,6 +22,12 @@ export interface RouterOptions {
    * to the uploader or the archive; routing copies.
    */
   readonly move?: boolean;
+  /**
+   * What to do with a source in a bucket (`source.s3`) once its copy is
+   * confirmed: tag it, delete it, or nothing (the default). Called only
+   * after `put` resolved. `move` is for local sources.
+   */
+  readonly disposal?: SourceDisposal;
   /**
    * Called with every outcome, in the order files were routed, before
    * `route` resolves: the routing journal. A runner writes it out (a JSON
@@ -45,8 +52,10 @@ export interface RouteOutcome {
   /** Size and SHA-256 of the copy, when there is one. */
   readonly size?: number;
   readonly sha256?: string;
-  /** Whether the source was removed (`move` only). */
+  /** Whether the source was removed (`move`, or a `delete` disposal). */
   readonly sourceRemoved: boolean;
+  /** What the `disposal` did to a source in a bucket, once its copy was confirmed. */
+  readonly sourceDisposal?: DisposalResult;
   /** Why it failed, as in a result envelope. */
   readonly error?: CheckErrorInfo;
 }
@@ -94,12 +103,14 @@ export interface RoutingSummary {
 export class Router {
   readonly #destinations: Readonly<Record<Exclude<RouteDecision, 'stay'>, Destination | undefined>>;
   readonly #move: boolean;
+  readonly #disposal: SourceDisposal | undefined;
   readonly #journal: RouterOptions['journal'];
   #summary = { copied: 0, alreadyThere: 0, stayed: 0, failed: 0, sourcesRemoved: 0, bytesCopied: 0 };
 
   constructor(options: RouterOptions) {
     this.#destinations = { clean: options.clean, quarantine: options.quarantine };
     this.#move = options.move ?? false;
+    this.#disposal = options.disposal;
     this.#journal = options.journal;
   }
 
@@ -113,7 +124,8 @@ export class Router {
    */
   async open(signal?: AbortSignal): Promise<void> {
     const { clean, quarantine } = this.#destinations;
-    if (clean && quarantine && (isSameOrInside(clean.location, quarantine.location) || isSameOrInside(quarantine.location, clean.location))) {
+    const [a, b] = [clean?.location, quarantine?.location].map((location) => (location && location.length > 1 && location.endsWith('/') ? location.slice(0, -1) : location));
+    if (clean && quarantine && a !== undefined && b !== undefined && (isSameOrInside(a, b) || isSameOrInside(b, a))) {
       // An infected file among the clean ones, or clean files swept up with quarantine: both defeat the point.
       throw new CheckError(
         RoutingErrorCode.DestinationsOverlap,
@@ -154,7 +166,8 @@ export class Router {
     const destination = decision === 'stay' ? undefined : this.#destinations[decision];
     if (!destination) return { path: source.path, decision, status: 'stayed', sourceRemoved: false };
     // Taken before the copy: the source removed later must be this very file.
-    const before = this.#move ? await stat(source.localPath, { bigint: true }).catch(() => undefined) : undefined;
+    const localPath = source.s3 === undefined ? source.localPath : undefined;
+    const before = this.#move && localPath !== undefined ? await stat(localPath, { bigint: true }).catch(() => undefined) : undefined;
     let copy: { status: 'copied' | 'already-there'; location: string; size: number; sha256: string };
     try {
       copy = await destination.put(source, source.relativePath ?? source.path, signal);
@@ -163,11 +176,21 @@ export class Router {
       return { path: source.path, decision, status: 'failed', sourceRemoved: false, error: toCheckErrorInfo(error) };
     }
     const done = { path: source.path, decision, location: copy.location, size: copy.size, sha256: copy.sha256 };
-    if (!this.#move) return { ...done, status: copy.status, sourceRemoved: false };
+    if (source.s3 !== undefined && this.#disposal !== undefined) {
+      try {
+        // Only now: `put` resolves once the copy is in place and verified.
+        const disposed = await this.#disposal.dispose(source, { decision: decision as Exclude<RouteDecision, 'stay'>, receipt: copy }, signal);
+        return { ...done, status: copy.status, sourceRemoved: disposed === 'deleted', sourceDisposal: disposed };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        return { ...done, status: 'failed', sourceRemoved: false, error: toCheckErrorInfo(error) };
+      }
+    }
+    if (!this.#move || localPath === undefined) return { ...done, status: copy.status, sourceRemoved: false };
     try {
       // A copy made now was verified against this very source; one found already there was
       // not, so the source is hashed to prove it holds the same bytes before it goes.
-      await removeSource(source.localPath, source.path, before, copy.status === 'already-there' ? copy.sha256 : undefined, signal);
+      await removeSource(localPath, source.path, before, copy.status === 'already-there' ? copy.sha256 : undefined, signal);
       return { ...done, status: copy.status, sourceRemoved: true };
     } catch (error) {
       return { ...done, status: 'failed', sourceRemoved: false, error: toCheckErrorInfo(error) };

@@ -6,14 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { RouteSource } from '../routing/route-source.js';
+import type { LocalRouteSource } from '../routing/route-source.js';
 
 export function sha256(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** A source for the file at `root/rel` as it is now, with its SHA-256 recorded unless `recorded` is false. */
-export async function sourceAt(root: string, rel: string, content: string | Uint8Array, recorded = true): Promise<RouteSource> {
+export async function sourceAt(root: string, rel: string, content: string | Uint8Array, recorded = true): Promise<LocalRouteSource> {
   const localPath = join(root, rel);
   const found = await stat(localPath);
   return {
