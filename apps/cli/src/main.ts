@@ -16,6 +16,14 @@ Examples:
   $ tdr-checks check ./transfer --policy strict.json --fail-on warn --quiet
   $ tdr-checks check ./transfer --clamd /run/clamav/clamd.ctl --require antivirus
   $ tdr-checks check ./transfer --checks checksum,antivirus --clamd clamd.internal:3310
+  $ tdr-checks check ./transfer --clean-dest /archive/clean --quarantine-dest /archive/quarantine
+  $ tdr-checks check s3://bucket/consignment-1/ --clean-dest s3://clean-bucket/ --quarantine-dest s3://quarantine-bucket/
+  $ TDR_API_TOKEN=… tdr-checks check ./transfer --api-url https://results.example/api --consignment c-1
+
+Where files come from:
+  Local files and folders, and s3://bucket/prefix/ (every object under it, like
+  a folder) or s3://bucket/key (one object); S3 uses the AWS SDK's settings
+  (credentials, AWS_REGION, AWS_ENDPOINT_URL for S3-compatible stores).
 
 Antivirus:
   Runs when a clamd answers (--clamd, $CLAMD_SOCKET, $CLAMD_HOST, or Debian's
@@ -47,7 +55,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
 
   const check = program
     .command('check')
-    .description('check files and folders (recursively) and report on each file')
+    .description('check files, folders (recursively) and S3 prefixes, and report on each file')
     .argument('<paths...>', 'files and folders to check');
   for (const option of checkOptions()) check.addOption(option);
   check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {

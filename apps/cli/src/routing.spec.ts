@@ -24,14 +24,14 @@ function listTree(root: string): string[] {
     .sort();
 }
 
-describe('tdr-checks check --clean-dir --quarantine-dir', () => {
+describe('tdr-checks check --clean-dest --quarantine-dest', () => {
   beforeEach((test) => test.skip(CLAMD_SOCKET === null, CLAMD_MISSING ?? undefined));
 
   it('copies clean files to the clean folder and infected ones to quarantine, after reporting them', async () => {
     const root = transfer();
     const clean = join(dir(), 'clean');
     const quarantine = join(dir(), 'quarantine');
-    const { code, stdout, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--quarantine-dir', quarantine]);
+    const { code, stdout, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dest', clean, '--quarantine-dest', quarantine]);
     expect(code).toBe(1); // the infected file fails its policy
     expect(jsonLines(stdout).map((line) => [line['path'], line['verdict']])).toEqual([
       ['eicar.com', 'fail'],
@@ -45,14 +45,14 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
     expect(stderr).toContain('routed: 3 copied');
 
     // A second run finds identical copies in place and copies nothing again.
-    const again = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--quarantine-dir', quarantine]);
+    const again = await runCli(['check', root, '--format', 'jsonl', '--clean-dest', clean, '--quarantine-dest', quarantine]);
     expect(again.stderr).toContain('routed: 0 copied (0.0 MB), 3 already there');
   });
 
   it('with --move removes the sources once copied', async () => {
     const root = transfer();
     const clean = join(dir(), 'clean');
-    const { stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--move']);
+    const { stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dest', clean, '--move']);
     expect(listTree(clean)).toEqual(['empty', 'sub dir/clean é.txt']);
     // The infected file had no quarantine to go to: it stays, and only it.
     expect(listTree(root)).toEqual(['eicar.com']);
@@ -64,7 +64,7 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
     const clean = join(dir(), 'clean');
     mkdirSync(join(clean, 'sub dir'), { recursive: true });
     writeFileSync(join(clean, 'sub dir', 'clean é.txt'), 'someone else’s file\n');
-    const { code, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dir', clean, '--move']);
+    const { code, stderr } = await runCli(['check', root, '--format', 'jsonl', '--clean-dest', clean, '--move']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/sub dir\/clean é\.txt was not routed to clean: .*DESTINATION_EXISTS/);
     expect(readFileSync(join(clean, 'sub dir', 'clean é.txt'), 'utf8')).toBe('someone else’s file\n');
@@ -75,14 +75,14 @@ describe('tdr-checks check --clean-dir --quarantine-dir', () => {
 describe('tdr-checks check: routing options that cannot work', () => {
   it('refuses routing without the antivirus check, a folder inside the transfer, and --move alone (exit 2, nothing checked)', async () => {
     const root = transfer();
-    const withoutAntivirus = await runCli(['check', root, '--checks', 'checksum', '--clean-dir', join(dir(), 'clean')]);
+    const withoutAntivirus = await runCli(['check', root, '--checks', 'checksum', '--clean-dest', join(dir(), 'clean')]);
     expect(withoutAntivirus.code).toBe(2);
     expect(withoutAntivirus.stderr).toContain('add antivirus to --checks');
     const moveAlone = await runCli(['check', root, '--checks', 'checksum', '--move']);
     expect(moveAlone.code).toBe(2);
-    expect(moveAlone.stderr).toContain('--move: give --clean-dir or --quarantine-dir');
+    expect(moveAlone.stderr).toContain('--move: give --clean-dest or --quarantine-dest');
     if (CLAMD_SOCKET !== null) {
-      const inside = await runCli(['check', root, '--clean-dir', join(root, 'clean')]);
+      const inside = await runCli(['check', root, '--clean-dest', join(root, 'clean')]);
       expect(inside.code).toBe(2);
       expect(inside.stdout).toBe('');
       expect(inside.stderr).toContain('is inside the folder being checked');

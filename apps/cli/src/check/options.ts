@@ -26,11 +26,11 @@ export function checkOptions() {
       "larger files are an antivirus error (SCAN_LIMIT_EXCEEDED), not sent: clamd without AlertExceedsMax answers OK after scanning only its MaxFileSize; set to clamd's MaxFileSize and StreamMaxLength",
     ).default(String(CLAMD_DEFAULT_MAX_FILE_SIZE)),
     new Option(
-      '--clean-dir <dir>',
-      'copy each file whose antivirus scan completed and found nothing into this folder (same relative path), after its report line is written; never overwrites a different file',
+      '--clean-dest <where>',
+      'copy each file whose antivirus scan completed and found nothing to this folder or s3://bucket/prefix/ (same relative path), after its report line is written; never overwrites a different file',
     ),
-    new Option('--quarantine-dir <dir>', 'copy each file the antivirus scan found infected into this folder; files whose scan failed stay where they are'),
-    new Option('--move', 'with --clean-dir/--quarantine-dir: remove each source once its copy is written, synced and verified (default: copy)'),
+    new Option('--quarantine-dest <where>', 'copy each file the antivirus scan found infected to this folder or s3://bucket/prefix/; files whose scan failed stay where they are'),
+    new Option('--move', 'with --clean-dest/--quarantine-dest: remove each source once its copy is written and verified (default: copy)'),
     new Option(
       '--api-url <url>',
       'also deliver every result to this results API (libs/api-client/openapi.yaml): batched, retried on failure; results it cannot deliver are written to a dead-letter file it names (exit 2)',
@@ -68,8 +68,8 @@ export interface CheckCommandOptions {
   readonly require?: string;
   readonly clamd?: string;
   readonly clamdMaxFileSize: string;
-  readonly cleanDir?: string;
-  readonly quarantineDir?: string;
+  readonly cleanDest?: string;
+  readonly quarantineDest?: string;
   readonly move?: true;
   readonly apiUrl?: string;
   readonly apiToken?: string;

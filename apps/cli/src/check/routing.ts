@@ -1,51 +1,65 @@
 import { basename, isAbsolute } from 'node:path';
 import type { FileReport } from '@tdr/checks';
-import { LocalFolderDestination, Router, routeRequestFor, type RouteOutcome, type RoutingSummary } from '@tdr/storage';
+import { LocalFolderDestination, Router, routeRequestFor, type Destination, type RouteOutcome, type RouteRequest, type RoutingSummary } from '@tdr/storage';
 import { UsageError } from '../errors.js';
 import type { CheckCommandOptions } from './options.js';
+import { isS3Path, type RunSources, type S3Access } from './sources.js';
 
 /**
- * `--clean-dir`, `--quarantine-dir`, `--move`: copies each checked file to
- * the clean or quarantine folder its antivirus result calls for, after its
- * report line is written out (see docs/decisions/0013-routing.md).
+ * `--clean-dest`, `--quarantine-dest` (a folder or `s3://bucket/prefix/`),
+ * `--move`: copies each checked file to the clean or quarantine destination
+ * its antivirus result calls for, after its report line is written out (see
+ * docs/decisions/0013-routing.md and 0015-s3-reads-and-routing.md).
  */
 export class CliRouting {
   readonly #router: Router;
+  readonly #sources: RunSources;
   readonly #note: (line: string) => void;
-  readonly #failures: RouteOutcome[] = [];
 
-  private constructor(router: Router, note: (line: string) => void) {
+  private constructor(router: Router, sources: RunSources, note: (line: string) => void) {
     this.#router = router;
+    this.#sources = sources;
     this.#note = note;
   }
 
   /**
-   * The routing the options ask for, its folders opened (created, checked
-   * writable, debris of a crashed run cleared), or undefined when none is asked.
-   * @throws UsageError when a folder cannot be used.
+   * The routing the options ask for, its destinations opened (created,
+   * checked writable, debris of a crashed run cleared), or undefined when
+   * none is asked.
+   * @throws UsageError when a destination cannot be used.
    */
   static async open(
-    options: Pick<CheckCommandOptions, 'cleanDir' | 'quarantineDir' | 'move'>,
-    checkedFolders: readonly string[],
+    options: Pick<CheckCommandOptions, 'cleanDest' | 'quarantineDest' | 'move'>,
+    sources: RunSources,
+    localRoots: readonly string[],
+    s3: S3Access,
     note: (line: string) => void,
   ): Promise<CliRouting | undefined> {
-    const { cleanDir, quarantineDir } = options;
-    if (cleanDir === undefined && quarantineDir === undefined) {
-      if (options.move) throw new UsageError('--move: give --clean-dir or --quarantine-dir to move files to');
+    const { cleanDest, quarantineDest } = options;
+    if (cleanDest === undefined && quarantineDest === undefined) {
+      if (options.move) throw new UsageError('--move: give --clean-dest or --quarantine-dest to move files to');
       return undefined;
     }
-    const destination = (folder: string): LocalFolderDestination => new LocalFolderDestination(folder, { checkedFolders });
+    const destination = async (where: string): Promise<Destination> => {
+      if (!isS3Path(where)) return new LocalFolderDestination(where, { checkedFolders: localRoots });
+      const { module, client } = await s3.get();
+      const { bucket, key } = module.parseS3Url(where);
+      return new module.S3Destination({ client, bucket, prefix: key, checkedLocations: sources.s3Urls });
+    };
+    // A move of an S3 object deletes the source once its copy is confirmed; local sources are removed by the router itself.
+    const disposal = options.move && sources.s3Urls.length > 0 ? await s3.get().then(({ module, client }) => new module.S3DeleteDisposal({ client })) : undefined;
     const router = new Router({
-      ...(cleanDir === undefined ? {} : { clean: destination(cleanDir) }),
-      ...(quarantineDir === undefined ? {} : { quarantine: destination(quarantineDir) }),
+      ...(cleanDest === undefined ? {} : { clean: await destination(cleanDest) }),
+      ...(quarantineDest === undefined ? {} : { quarantine: await destination(quarantineDest) }),
       move: options.move === true,
+      ...(disposal ? { disposal } : {}),
     });
     try {
       await router.open();
     } catch (error) {
       throw new UsageError(`routing: ${(error as Error).message}`);
     }
-    return new CliRouting(router, note);
+    return new CliRouting(router, sources, note);
   }
 
   /**
@@ -57,19 +71,30 @@ export class CliRouting {
     let failed = 0;
     for (const report of reports) {
       if (signal.aborted) break;
-      const request = routeRequestFor(report);
+      const request = await this.#requestFor(report);
       if (request === undefined) continue;
-      // A file checked on its own (`/abs/a.pdf`, `../a.pdf`) keeps only its name under the folder.
-      const path = request.source.path;
-      const outside = isAbsolute(path) || path === '..' || path.startsWith('../');
-      const outcome = await this.#router.route(outside ? { ...request, source: { ...request.source, relativePath: basename(path) } } : request, signal);
+      const outcome: RouteOutcome = await this.#router.route(request, signal);
       if (outcome.status === 'failed') {
         failed++;
-        this.#failures.push(outcome);
         this.#note(`tdr-checks: ${outcome.path} was not routed to ${outcome.decision}: ${outcome.error?.message ?? 'unknown error'} (${outcome.error?.code ?? 'ERROR'})`);
       }
     }
     return failed;
+  }
+
+  async #requestFor(report: FileReport): Promise<RouteRequest | undefined> {
+    const ref = this.#sources.s3Refs.get(report.id);
+    if (ref) {
+      this.#sources.s3Refs.delete(report.id);
+      const { s3RouteRequestFor } = await import('@tdr/storage/s3');
+      return s3RouteRequestFor(report, ref);
+    }
+    const request = routeRequestFor(report);
+    if (request === undefined) return undefined;
+    // A file checked on its own (`/abs/a.pdf`, `../a.pdf`) keeps only its name under the destination.
+    const path = request.source.path;
+    const outside = isAbsolute(path) || path === '..' || path.startsWith('../');
+    return outside ? { ...request, source: { ...request.source, relativePath: basename(path) } } : request;
   }
 
   get summary(): RoutingSummary {
@@ -80,12 +105,7 @@ export class CliRouting {
 /** "routed: 12 copied (3.4 MB), 1 already there, 2 stayed, 0 failed" for standard error. */
 export function routingSummaryLine(summary: RoutingSummary, move: boolean): string {
   const megabytes = (summary.bytesCopied / 1e6).toFixed(1);
-  const parts = [
-    `${summary.copied} copied (${megabytes} MB)`,
-    `${summary.alreadyThere} already there`,
-    `${summary.stayed} stayed`,
-    `${summary.failed} failed`,
-  ];
+  const parts = [`${summary.copied} copied (${megabytes} MB)`, `${summary.alreadyThere} already there`, `${summary.stayed} stayed`, `${summary.failed} failed`];
   if (move) parts.push(`${summary.sourcesRemoved} sources removed`);
   return `routed: ${parts.join(', ')}`;
 }

@@ -13,7 +13,6 @@ import {
   type FileReport,
   type SourceItem,
 } from '@tdr/checks';
-import { LocalFileSource } from '@tdr/storage';
 import { ExitCode, UsageError } from '../errors.js';
 import { ReportOutput } from '../output.js';
 import type { ProgressDisplay } from '../progress.js';
@@ -22,6 +21,7 @@ import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
 import { ResultDelivery } from './delivery.js';
 import { CliRouting, routingSummaryLine } from './routing.js';
+import { isS3Path, RunSources, S3Access } from './sources.js';
 import type { CheckCommandOptions } from './options.js';
 
 /** What `check` needs from its surroundings, so tests can run it in-process. */
@@ -43,7 +43,8 @@ export interface CheckEnvironment {
  */
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, env: CheckEnvironment): Promise<number> {
   const settings = await settle(paths, options);
-  const roots = paths.map((path) => resolve(path));
+  // Local roots: where --expected paths and routing's relative paths are counted from.
+  const roots = paths.filter((path) => !isS3Path(path)).map((path) => resolve(path));
   const expectations = options.expected === undefined ? undefined : await loadExpectations(options.expected, roots);
   const algorithms = [...new Set([...settings.algorithms, ...((expectations?.manifest.algorithms ?? []) as ChecksumAlgorithm[])])];
   const signaturesDir = resolveSignatureDir(options.signatures === undefined ? {} : { dir: options.signatures });
@@ -80,14 +81,16 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     signal: env.signal,
   });
-  // Before any file is checked: a folder that cannot be written stops the run now.
-  const routing = await CliRouting.open(options, roots, env.note);
-  const delivery = await ResultDelivery.open(options, process.env, env.signal);
-  const source = new LocalFileSource(paths, {
+  const s3 = new S3Access();
+  const source = new RunSources(paths, s3, {
     ...(expectations ? { expected: (path: string) => expectations.index.lookup(path) } : {}),
     // A report written into the folder being checked would be checked while it is written.
     exclude: options.output === undefined ? [] : [options.output],
+    keepS3Refs: options.cleanDest !== undefined || options.quarantineDest !== undefined,
   });
+  // Before any file is checked: a destination that cannot be written stops the run now.
+  const routing = await CliRouting.open(options, source, roots, s3, env.note);
+  const delivery = await ResultDelivery.open(options, process.env, env.signal);
   // The listing starts now, while the checks start their workers: both take tens of milliseconds.
   const listing = startNow(source.listBatches(env.signal));
 
@@ -233,9 +236,9 @@ async function settle(paths: readonly string[], options: CheckCommandOptions): P
     if (!checkNames.includes(name)) throw new UsageError(`--require ${name}: not among the checks to run (${checkNames.join(', ')})`);
     required.add(name);
   }
-  if (options.cleanDir !== undefined || options.quarantineDir !== undefined) {
+  if (options.cleanDest !== undefined || options.quarantineDest !== undefined) {
     // Routing goes by the antivirus result: without a scan every file would silently stay.
-    if (!checkNames.includes('antivirus')) throw new UsageError('--clean-dir and --quarantine-dir route files by their antivirus result: add antivirus to --checks');
+    if (!checkNames.includes('antivirus')) throw new UsageError('--clean-dest and --quarantine-dest route files by their antivirus result: add antivirus to --checks');
     required.add('antivirus');
   }
   const clamdMaxFileSize = wholeNumber(options.clamdMaxFileSize, '--clamd-max-file-size', 1, Number.MAX_SAFE_INTEGER);
