@@ -9,7 +9,7 @@ import { LocalFolderDestination } from '../routing/local-folder-destination.js';
 import { Router } from '../routing/router.js';
 import type { DisposalContext, SourceDisposal } from '../routing/source-disposal.js';
 import type { RouteSource } from '../routing/route-source.js';
-import { startS3Emulator, type S3Emulator } from '../test-support/s3-emulator.js';
+import { pair, single, startS3Emulator, type S3Emulator } from '../test-support/s3-emulator.js';
 import type { S3Sender } from './client.js';
 import { S3Destination } from './s3-destination.js';
 import { S3DeleteDisposal, S3TagDisposal } from './s3-disposal.js';
@@ -30,18 +30,6 @@ afterAll(async () => {
 });
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
-
-function single(list: S3FileRef[]): S3FileRef {
-  const [first] = list;
-  if (list.length !== 1 || first === undefined) throw new Error(`expected one file, got ${list.length}`);
-  return first;
-}
-
-function pair(list: S3FileRef[]): [S3FileRef, S3FileRef] {
-  const [first, second] = list;
-  if (list.length !== 2 || first === undefined || second === undefined) throw new Error(`expected two files, got ${list.length}`);
-  return [first, second];
-}
 
 /** Puts objects under `prefix` in the incoming bucket and lists them back as refs. */
 async function checkedObjects(prefix: string, objects: Record<string, string | Uint8Array>): Promise<S3FileRef[]> {

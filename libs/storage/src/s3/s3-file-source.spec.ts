@@ -2,7 +2,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CheckError, type FileRef, type SourceItem } from '@tdr/checks';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Emulator, type S3Emulator } from '../test-support/s3-emulator.js';
+import { pair, single, startS3Emulator, type S3Emulator } from '../test-support/s3-emulator.js';
 import { S3FileRef } from './s3-file-ref.js';
 import { S3FileSource, decodeEventKey } from './s3-file-source.js';
 
@@ -25,18 +25,6 @@ async function collect(source: S3FileSource): Promise<SourceItem[]> {
 
 function files(items: SourceItem[]): S3FileRef[] {
   return items.flatMap((item) => ('file' in item ? [item.file as S3FileRef] : []));
-}
-
-function single(list: S3FileRef[]): S3FileRef {
-  const [first] = list;
-  if (list.length !== 1 || first === undefined) throw new Error(`expected one file, got ${list.length}`);
-  return first;
-}
-
-function pair(list: S3FileRef[]): [S3FileRef, S3FileRef] {
-  const [first, second] = list;
-  if (list.length !== 2 || first === undefined || second === undefined) throw new Error(`expected two files, got ${list.length}`);
-  return [first, second];
 }
 
 async function streamed(ref: FileRef): Promise<Buffer> {

@@ -3,6 +3,7 @@ import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 import type { S3Sender } from '../s3/client.js';
 import { createS3Client } from '../s3/client.js';
+import type { S3FileRef } from '../s3/s3-file-ref.js';
 
 /** fauxqs 1.9 in this process, on 127.0.0.1 and a free port, with a client for it. */
 export interface S3Emulator {
@@ -75,4 +76,18 @@ export function countingClient(client: S3Sender): CountingClient {
       ranges.length = 0;
     },
   };
+}
+
+/** The one file of a listing (throws, naming the count, otherwise). */
+export function single(list: S3FileRef[]): S3FileRef {
+  const [first] = list;
+  if (list.length !== 1 || first === undefined) throw new Error(`expected one file, got ${list.length}`);
+  return first;
+}
+
+/** The two files of a listing (throws, naming the count, otherwise). */
+export function pair(list: S3FileRef[]): [S3FileRef, S3FileRef] {
+  const [first, second] = list;
+  if (list.length !== 2 || first === undefined || second === undefined) throw new Error(`expected two files, got ${list.length}`);
+  return [first, second];
 }
