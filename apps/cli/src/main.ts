@@ -56,7 +56,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
   const check = program
     .command('check')
     .description('check files, folders (recursively) and S3 prefixes, and report on each file')
-    .argument('<paths...>', 'files and folders to check');
+    .argument('<paths...>', 'files, folders and s3://bucket/prefix/ (or s3://bucket/key) to check');
   for (const option of checkOptions()) check.addOption(option);
   check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {
     // Antivirus is skipped (with a warning) when no clamd answers, unless the user named it.
