@@ -21,7 +21,7 @@ Examples:
   $ TDR_API_TOKEN=… tdr-checks check ./transfer --api-url https://results.example/api --consignment c-1
 
 Where files come from:
-  Local files and folders, and s3://bucket/prefix/ (every object under it, like
+  Local files and folders, and s3://bucket/prefix (every object under it, like
   a folder) or s3://bucket/key (one object); S3 uses the AWS SDK's settings
   (credentials, AWS_REGION, AWS_ENDPOINT_URL for S3-compatible stores).
 
@@ -56,7 +56,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
   const check = program
     .command('check')
     .description('check files, folders (recursively) and S3 prefixes, and report on each file')
-    .argument('<paths...>', 'files, folders and s3://bucket/prefix/ (or s3://bucket/key) to check');
+    .argument('<paths...>', 'files, folders and s3://bucket/prefix (or s3://bucket/key) to check');
   for (const option of checkOptions()) check.addOption(option);
   check.addHelpText('after', CHECK_EXAMPLES).action(async (paths, options) => {
     // Antivirus is skipped (with a warning) when no clamd answers, unless the user named it.

@@ -64,6 +64,12 @@ describe('tdr-checks check s3://…', () => {
     expect(lines[0]['checks']['checksum']['fileId']).toMatch(/^s3:\/\/transfers\/transfer\//);
   });
 
+  it('takes s3://bucket/prefix without the final / as the folder it names', async () => {
+    const { code, stdout } = await runCli(['check', `s3://${BUCKET}/transfer`, '--checks', 'checksum', '--format', 'jsonl'], { env: awsEnv() });
+    expect(code).toBe(0);
+    expect(jsonLines(stdout).map((line) => line['path']).sort()).toEqual(['a.txt', 'sub dir/b + c.txt', 'ü.txt']);
+  });
+
   it('checks one object named by its key, and reports a missing one as a per-file error (exit 2)', async () => {
     const one = await runCli(['check', `s3://${BUCKET}/transfer/a.txt`, '--checks', 'checksum', '--format', 'jsonl'], { env: awsEnv() });
     expect(one.code).toBe(0);

@@ -24,9 +24,10 @@ export class S3Access {
 
 /**
  * The files of a run: local paths through one `LocalFileSource` (in the
- * order given), then each `s3://` URL in the order given. `s3://bucket/` or
- * `s3://bucket/prefix/` (ending in `/`) is every object under the prefix;
- * `s3://bucket/key` is that one object.
+ * order given), then each `s3://` URL in the order given. `s3://bucket/`
+ * and `s3://bucket/prefix/` are every object under the prefix, and so is
+ * `s3://bucket/prefix` when there are any; otherwise `s3://bucket/key` is
+ * that one object.
  */
 export class RunSources {
   readonly localPaths: readonly string[];
@@ -60,14 +61,25 @@ export class RunSources {
     const { module, client } = await this.#s3.get();
     for (const url of this.s3Urls) {
       const { bucket, key } = module.parseS3Url(url);
-      const source =
-        key === '' || key.endsWith('/') ? new module.S3FileSource({ client, bucket, prefix: key }) : module.S3FileSource.forObject({ client, bucket, key });
-      for await (const batch of source.listBatches(signal)) {
-        if (this.#keepRefs) {
-          for (const item of batch) if ('file' in item && item.file instanceof module.S3FileRef) this.s3Refs.set(item.file.id, item.file);
-        }
+      // `s3://bucket/name` is the objects under `name/` when there are any (a folder, as people
+      // write it), else the object `name` itself; with a trailing `/` it is only ever a folder.
+      let listed = 0;
+      for await (const batch of this.#tracked(module, new module.S3FileSource({ client, bucket, prefix: key }).listBatches(signal))) {
+        listed += batch.length;
         yield batch;
       }
+      if (listed > 0 || key === '' || key.endsWith('/')) continue;
+      yield* this.#tracked(module, module.S3FileSource.forObject({ client, bucket, key }).listBatches(signal));
+    }
+  }
+
+  /** The batches, remembering their S3 objects when routing will need them. */
+  async *#tracked(module: S3Module, batches: AsyncIterable<readonly SourceItem[]>): AsyncGenerator<readonly SourceItem[], void, undefined> {
+    for await (const batch of batches) {
+      if (this.#keepRefs) {
+        for (const item of batch) if ('file' in item && item.file instanceof module.S3FileRef) this.s3Refs.set(item.file.id, item.file);
+      }
+      yield batch;
     }
   }
 }
