@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { LOCAL_OPEN_FLAGS } from '@tdr/checks';
 
 /** Size and SHA-256 of what a file holds. */
 export interface FileDigest {
@@ -33,4 +34,18 @@ export async function digestOf(handle: FileHandle, signal?: AbortSignal): Promis
     position += bytesRead;
   }
   return { size: position, sha256: hash.digest('hex') };
+}
+
+/**
+ * `digestOf` a local file by path: opened with the flags every local reader
+ * uses, closed whatever happens. Errors are the file system's, for the
+ * caller to name.
+ */
+export async function digestOfPath(path: string, signal?: AbortSignal): Promise<FileDigest> {
+  const handle = await open(path, LOCAL_OPEN_FLAGS);
+  try {
+    return await digestOf(handle, signal);
+  } finally {
+    await handle.close();
+  }
 }

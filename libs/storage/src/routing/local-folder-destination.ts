@@ -6,7 +6,7 @@ import { isSameOrInside } from '../local/listing-paths.js';
 import type { Destination, ExpectedContent, PutReceipt } from './destination.js';
 import { makeDirsDurably, syncDir, syncFile } from './durable.js';
 import { RoutingErrorCode, describeFsError, destinationError } from './errors.js';
-import { digestOf, type FileDigest } from './file-digest.js';
+import { digestOf, digestOfPath, type FileDigest } from './file-digest.js';
 import { routingSegments } from './relative-path.js';
 import type { LocalRouteSource, RouteSource } from './route-source.js';
 import { isStaleTemp, isTempName, tempName } from './temp-names.js';
@@ -264,12 +264,7 @@ export class LocalFolderDestination implements Destination {
     }
     if (!found.isFile() || Number(found.size) !== size) return 'different';
     try {
-      const handle = await open(finalPath, LOCAL_OPEN_FLAGS);
-      try {
-        return await digestOf(handle, signal);
-      } finally {
-        await handle.close();
-      }
+      return await digestOfPath(finalPath, signal);
     } catch (error) {
       throw destinationError(error, `reading ${finalPath} to compare it`);
     }
@@ -290,12 +285,7 @@ async function judgeSource(source: LocalRouteSource): Promise<BigIntStats> {
 /** SHA-256 of the source as it is now; only needed when none was recorded and a copy may already exist. */
 async function sourceDigest(source: LocalRouteSource, signal: AbortSignal | undefined): Promise<FileDigest> {
   try {
-    const handle = await open(source.localPath, LOCAL_OPEN_FLAGS);
-    try {
-      return await digestOf(handle, signal);
-    } finally {
-      await handle.close();
-    }
+    return await digestOfPath(source.localPath, signal);
   } catch (error) {
     throw checkErrorFromFsError(error, source.path);
   }
@@ -409,14 +399,7 @@ async function identicalOrThrow(
   signal: AbortSignal | undefined,
 ): Promise<'already-there'> {
   const found = await lstat(finalPath);
-  if (found.isFile() && found.size === digest.size) {
-    const handle = await open(finalPath, LOCAL_OPEN_FLAGS);
-    try {
-      if ((await digestOf(handle, signal)).sha256 === digest.sha256) return 'already-there';
-    } finally {
-      await handle.close();
-    }
-  }
+  if (found.isFile() && found.size === digest.size && (await digestOfPath(finalPath, signal)).sha256 === digest.sha256) return 'already-there';
   throw exists(shown, name);
 }
 

@@ -1,12 +1,12 @@
 import type { BigIntStats } from 'node:fs';
-import { open, stat, unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CheckError, ErrorCode, LOCAL_OPEN_FLAGS, checkErrorFromFsError, toCheckErrorInfo, type CheckErrorInfo } from '@tdr/checks';
+import { CheckError, ErrorCode, checkErrorFromFsError, toCheckErrorInfo, type CheckErrorInfo } from '@tdr/checks';
 import type { RouteDecision, RouteRequest } from './decision.js';
 import type { Destination } from './destination.js';
 import { syncDir } from './durable.js';
 import { RoutingErrorCode, describeFsError } from './errors.js';
-import { digestOf } from './file-digest.js';
+import { digestOfPath } from './file-digest.js';
 import type { DisposalResult, SourceDisposal } from './source-disposal.js';
 import { isSameOrInside } from '../local/listing-paths.js';
 
@@ -226,14 +226,7 @@ async function removeSource(
   let digest: string | undefined;
   try {
     now = await stat(localPath, { bigint: true });
-    if (sha256 !== undefined) {
-      const handle = await open(localPath, LOCAL_OPEN_FLAGS);
-      try {
-        digest = (await digestOf(handle, signal)).sha256;
-      } finally {
-        await handle.close();
-      }
-    }
+    if (sha256 !== undefined) digest = (await digestOfPath(localPath, signal)).sha256;
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw checkErrorFromFsError(error, name);

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Destination, ExpectedContent, PutReceipt } from '../routing/destination.js';
 import { RoutingErrorCode } from '../routing/errors.js';
-import { digestOf } from '../routing/file-digest.js';
+import { digestOfPath } from '../routing/file-digest.js';
 import { routingSegments } from '../routing/relative-path.js';
 import type { RouteSource, RouteSourceObject } from '../routing/route-source.js';
 import type { S3Sender } from './client.js';
@@ -350,12 +350,7 @@ function isInsideLocation(location: string, checked: string): boolean {
 /** SHA-256 of a local file (only when none was recorded and an object already stands under the name). */
 async function localDigest(localPath: string, name: string, signal: AbortSignal | undefined): Promise<{ size: number; sha256: string }> {
   try {
-    const handle = await open(localPath, LOCAL_OPEN_FLAGS);
-    try {
-      return await digestOf(handle, signal);
-    } finally {
-      await handle.close();
-    }
+    return await digestOfPath(localPath, signal);
   } catch (error) {
     throw checkErrorFromFsError(error, name);
   }
