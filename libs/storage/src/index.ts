@@ -23,3 +23,6 @@ export type { DisposalContext, DisposalResult, SourceDisposal } from './routing/
 export { RoutingErrorCode } from './routing/errors.js';
 export type { RoutingErrorCodeValue } from './routing/errors.js';
 export { STALE_AFTER_MS, TEMP_PREFIX } from './routing/temp-names.js';
+// Telling and splitting s3:// locations needs no SDK (./s3-url.ts): a runner decides with them whether to load @tdr/storage/s3.
+export { isS3Url, parseS3Url } from './s3-url.js';
+export type { S3Location } from './s3-url.js';

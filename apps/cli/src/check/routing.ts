@@ -1,9 +1,19 @@
 import { basename, isAbsolute } from 'node:path';
 import type { FileReport } from '@tdr/checks';
-import { LocalFolderDestination, Router, routeRequestFor, type Destination, type RouteOutcome, type RouteRequest, type RoutingSummary } from '@tdr/storage';
+import {
+  isS3Url,
+  LocalFolderDestination,
+  parseS3Url,
+  Router,
+  routeRequestFor,
+  type Destination,
+  type RouteOutcome,
+  type RouteRequest,
+  type RoutingSummary,
+} from '@tdr/storage';
 import { UsageError } from '../errors.js';
 import type { CheckCommandOptions } from './options.js';
-import { isS3Path, type RunSources, type S3Access } from './sources.js';
+import type { RunSources, S3Access } from './sources.js';
 
 /**
  * `--clean-dest`, `--quarantine-dest` (a folder or `s3://bucket/prefix/`),
@@ -14,11 +24,13 @@ import { isS3Path, type RunSources, type S3Access } from './sources.js';
 export class CliRouting {
   readonly #router: Router;
   readonly #sources: RunSources;
+  readonly #s3: S3Access;
   readonly #note: (line: string) => void;
 
-  private constructor(router: Router, sources: RunSources, note: (line: string) => void) {
+  private constructor(router: Router, sources: RunSources, s3: S3Access, note: (line: string) => void) {
     this.#router = router;
     this.#sources = sources;
+    this.#s3 = s3;
     this.#note = note;
   }
 
@@ -41,9 +53,9 @@ export class CliRouting {
       return undefined;
     }
     const destination = async (where: string): Promise<Destination> => {
-      if (!isS3Path(where)) return new LocalFolderDestination(where, { checkedFolders: localRoots });
+      if (!isS3Url(where)) return new LocalFolderDestination(where, { checkedFolders: localRoots });
       const { module, client } = await s3.get();
-      const { bucket, key } = module.parseS3Url(where);
+      const { bucket, key } = parseS3Url(where);
       return new module.S3Destination({ client, bucket, prefix: key, checkedLocations: sources.s3Urls });
     };
     // A move of an S3 object deletes the source once its copy is confirmed; local sources are removed by the router itself.
@@ -59,7 +71,7 @@ export class CliRouting {
     } catch (error) {
       throw new UsageError(`routing: ${(error as Error).message}`);
     }
-    return new CliRouting(router, sources, note);
+    return new CliRouting(router, sources, s3, note);
   }
 
   /**
@@ -86,8 +98,8 @@ export class CliRouting {
     const ref = this.#sources.s3Refs.get(report.id);
     if (ref) {
       this.#sources.s3Refs.delete(report.id);
-      const { s3RouteRequestFor } = await import('@tdr/storage/s3');
-      return s3RouteRequestFor(report, ref);
+      // The ref came from an S3 listing, so the library is loaded: this is the same module.
+      return (await this.#s3.get()).module.s3RouteRequestFor(report, ref);
     }
     const request = routeRequestFor(report);
     if (request === undefined) return undefined;

@@ -13,6 +13,7 @@ import {
   type FileReport,
   type SourceItem,
 } from '@tdr/checks';
+import { isS3Url } from '@tdr/storage';
 import { ExitCode, UsageError } from '../errors.js';
 import { ReportOutput } from '../output.js';
 import type { ProgressDisplay } from '../progress.js';
@@ -21,7 +22,7 @@ import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
 import { ResultDelivery } from './delivery.js';
 import { CliRouting, routingSummaryLine } from './routing.js';
-import { isS3Path, RunSources, S3Access } from './sources.js';
+import { RunSources, S3Access } from './sources.js';
 import type { CheckCommandOptions } from './options.js';
 
 /** What `check` needs from its surroundings, so tests can run it in-process. */
@@ -44,7 +45,7 @@ export interface CheckEnvironment {
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, env: CheckEnvironment): Promise<number> {
   const settings = await settle(paths, options);
   // Local roots: where --expected paths and routing's relative paths are counted from.
-  const roots = paths.filter((path) => !isS3Path(path)).map((path) => resolve(path));
+  const roots = paths.filter((path) => !isS3Url(path)).map((path) => resolve(path));
   const expectations = options.expected === undefined ? undefined : await loadExpectations(options.expected, roots);
   const algorithms = [...new Set([...settings.algorithms, ...((expectations?.manifest.algorithms ?? []) as ChecksumAlgorithm[])])];
   const signaturesDir = resolveSignatureDir(options.signatures === undefined ? {} : { dir: options.signatures });

@@ -1,16 +1,11 @@
 import type { ExpectedFacts, SourceItem } from '@tdr/checks';
-import { LocalFileSource } from '@tdr/storage';
+import { isS3Url, LocalFileSource, parseS3Url } from '@tdr/storage';
 import { UsageError } from '../errors.js';
 
 /** `@tdr/storage/s3`, loaded only when a run names something in S3 (the AWS SDK is large). */
 export type S3Module = typeof import('@tdr/storage/s3');
 export type S3Client = ReturnType<S3Module['createS3Client']>;
 export type S3Ref = InstanceType<S3Module['S3FileRef']>;
-
-/** Whether a path given on the command line names S3 (`s3://bucket/…`). */
-export function isS3Path(path: string): boolean {
-  return path.startsWith('s3://');
-}
 
 /** The S3 library and one client for the run, made on first need. */
 export class S3Access {
@@ -43,9 +38,15 @@ export class RunSources {
     s3: S3Access,
     options: { expected?: (absolutePath: string) => ExpectedFacts | undefined; exclude: readonly string[]; keepS3Refs: boolean },
   ) {
-    this.localPaths = paths.filter((path) => !isS3Path(path));
-    this.s3Urls = paths.filter(isS3Path);
-    for (const url of this.s3Urls) if (!/^s3:\/\/[^/]+(\/.*)?$/s.test(url)) throw new UsageError(`${url}: not an S3 location (s3://bucket/prefix/ or s3://bucket/key)`);
+    this.localPaths = paths.filter((path) => !isS3Url(path));
+    this.s3Urls = paths.filter(isS3Url);
+    for (const url of this.s3Urls) {
+      try {
+        parseS3Url(url);
+      } catch {
+        throw new UsageError(`${url}: not an S3 location (s3://bucket/prefix or s3://bucket/key)`);
+      }
+    }
     if (options.expected && this.s3Urls.length > 0) throw new UsageError('--expected checks local folders; give s3:// locations in a run of their own');
     this.#s3 = s3;
     this.#keepRefs = options.keepS3Refs;
@@ -60,7 +61,7 @@ export class RunSources {
     if (this.s3Urls.length === 0) return;
     const { module, client } = await this.#s3.get();
     for (const url of this.s3Urls) {
-      const { bucket, key } = module.parseS3Url(url);
+      const { bucket, key } = parseS3Url(url);
       // `s3://bucket/name` is the objects under `name/` when there are any (a folder, as people
       // write it), else the object `name` itself; with a trailing `/` it is only ever a folder.
       let listed = 0;

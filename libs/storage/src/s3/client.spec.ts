@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { s3ClientConfig } from './client.js';
-import { copySource, parseS3Url } from './s3-url.js';
+import { copySource, parseS3Url } from '../s3-url.js';
 
 describe('s3ClientConfig', () => {
   it('takes the endpoint and region from the environment, path style with an endpoint', () => {

@@ -9,8 +9,8 @@ export { DEFAULT_BLOCK_SIZE, DEFAULT_MAX_BLOCKS, DEFAULT_WHOLE_OBJECT_MAX, S3Fil
 export type { S3FileRefInit, S3ReadOptions } from './s3-file-ref.js';
 export { S3FileSource, decodeEventKey } from './s3-file-source.js';
 export type { S3EventRecordLike, S3EventSourceOptions, S3FileSourceOptions } from './s3-file-source.js';
-export { copySource, isS3Url, parseS3Url, s3Url } from './s3-url.js';
-export type { S3Location } from './s3-url.js';
+export { copySource, isS3Url, parseS3Url, s3Url } from '../s3-url.js';
+export type { S3Location } from '../s3-url.js';
 export { DEFAULT_PART_SIZE, MAX_SINGLE_COPY, S3Destination } from './s3-destination.js';
 export type { S3DestinationOptions } from './s3-destination.js';
 export { S3DeleteDisposal, S3TagDisposal, defaultRoutingTags } from './s3-disposal.js';

@@ -22,7 +22,7 @@ import { routingSegments } from '../routing/relative-path.js';
 import type { RouteSource, RouteSourceObject } from '../routing/route-source.js';
 import type { S3Sender } from './client.js';
 import { describeS3Error, isNotFound, isPreconditionFailed, s3ErrorCode } from './errors.js';
-import { copySource, s3Url } from './s3-url.js';
+import { copySource, s3Url } from '../s3-url.js';
 
 /** 5 GiB: the largest object `CopyObject` (and `PutObject`) can write; above it, a multipart copy. */
 export const MAX_SINGLE_COPY = 5 * 1024 ** 3;

@@ -5,7 +5,7 @@ import type { RouteSource, RouteSourceObject } from '../routing/route-source.js'
 import type { DisposalContext, DisposalResult, SourceDisposal } from '../routing/source-disposal.js';
 import type { S3Sender } from './client.js';
 import { describeS3Error, isNotFound, isPreconditionFailed } from './errors.js';
-import { s3Url } from './s3-url.js';
+import { s3Url } from '../s3-url.js';
 
 /** The tags `S3TagDisposal` puts by default: where the file was routed, and the SHA-256 of its copy. */
 export function defaultRoutingTags({ decision, receipt }: DisposalContext): Record<string, string> {

@@ -3,7 +3,7 @@ import { CheckError, ErrorCode, type ExpectedFacts, type FileRef } from '@tdr/ch
 import type { RouteSource } from '../routing/route-source.js';
 import type { S3Sender } from './client.js';
 import { readError } from './errors.js';
-import { s3Url } from './s3-url.js';
+import { s3Url } from '../s3-url.js';
 
 /** How an `S3FileRef` turns small random reads into few requests (see docs/decisions/0015-s3-reads-and-routing.md). */
 export interface S3ReadOptions {

@@ -4,7 +4,7 @@ import type { FileSource } from '../file-source.js';
 import type { S3Sender } from './client.js';
 import { describeS3Error, readError, s3ErrorCode } from './errors.js';
 import { S3FileRef, type S3ReadOptions } from './s3-file-ref.js';
-import { s3Url } from './s3-url.js';
+import { s3Url } from '../s3-url.js';
 
 /** Options of an `S3FileSource` over a prefix. */
 export interface S3FileSourceOptions {

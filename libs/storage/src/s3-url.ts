@@ -1,3 +1,8 @@
+/**
+ * Naming S3 locations: `s3://bucket/key` split, told apart from local paths, and
+ * built. No SDK here: the main entry exports it, so a runner can tell whether to
+ * load `@tdr/storage/s3` at all.
+ */
 /** A bucket and a key (or key prefix). */
 export interface S3Location {
   readonly bucket: string;
