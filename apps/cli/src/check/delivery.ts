@@ -13,11 +13,14 @@ type HttpResultSink = InstanceType<(typeof import('@tdr/api-client'))['HttpResul
  */
 export class ResultDelivery {
   readonly consignmentId: string;
+  /** As the user gave it, for messages. */
+  readonly #url: string;
   readonly #sink: HttpResultSink;
   readonly #envelopesOf: (reports: readonly FileReport[]) => ResultEnvelope[];
   #failure: Error | undefined;
 
-  private constructor(consignmentId: string, sink: HttpResultSink, envelopesOf: (reports: readonly FileReport[]) => ResultEnvelope[]) {
+  private constructor(url: string, consignmentId: string, sink: HttpResultSink, envelopesOf: (reports: readonly FileReport[]) => ResultEnvelope[]) {
+    this.#url = url;
     this.consignmentId = consignmentId;
     this.#sink = sink;
     this.#envelopesOf = envelopesOf;
@@ -44,7 +47,7 @@ export class ResultDelivery {
     const consignmentId = options.consignment ?? randomUUID();
     const { HttpResultSink, envelopesOf } = await import('@tdr/api-client');
     const sink = new HttpResultSink({ url, consignmentId, signal, ...(token === undefined ? {} : { token }) });
-    return new ResultDelivery(consignmentId, sink, envelopesOf);
+    return new ResultDelivery(options.apiUrl, consignmentId, sink, envelopesOf);
   }
 
   /**
@@ -82,8 +85,8 @@ export class ResultDelivery {
   }
 
   /** "delivered 12 results to https://…: 12 applied, 0 duplicate, 0 stale" for standard error. */
-  summaryLine(url: string): string {
+  summaryLine(): string {
     const stats = this.#sink.stats;
-    return `results API ${url}, consignment ${this.consignmentId}: ${stats.applied} applied, ${stats.duplicate} duplicate, ${stats.stale} stale, ${stats.deadLettered} undelivered`;
+    return `results API ${this.#url}, consignment ${this.consignmentId}: ${stats.applied} applied, ${stats.duplicate} duplicate, ${stats.stale} stale, ${stats.deadLettered} undelivered`;
   }
 }

@@ -178,7 +178,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     if (delivery) {
       // The consignment is complete only when every listed file was checked.
       const problem = await delivery.finish(env.signal.aborted || listingFailure ? undefined : checkNames);
-      if (!options.quiet) env.note(delivery.summaryLine(options.apiUrl as string));
+      if (!options.quiet) env.note(delivery.summaryLine());
       if (problem !== undefined) {
         env.note(`tdr-checks: ${problem}`);
         if (!env.signal.aborted) tally.errors++;
