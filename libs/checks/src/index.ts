@@ -11,14 +11,16 @@ export type {
 } from './types.js';
 export { CheckError, ErrorCode, checkErrorFromFsError, isErrnoException, toCheckErrorInfo } from './errors.js';
 export type { KnownErrorCode } from './errors.js';
-export { CheckEngine, DEFAULT_CONCURRENCY, defaultTimeoutMs } from './engine/CheckEngine.js';
+export { CheckEngine, defaultTimeoutMs } from './engine/CheckEngine.js';
 export type { CheckEngineOptions, EngineProgress } from './engine/CheckEngine.js';
 export { mapOrdered, mapOrderedBatches } from './engine/map-ordered.js';
 export { hasErrors } from './engine/report.js';
 export type { FileReport, ListingProblem, MissingFile, SourceItem } from './engine/report.js';
 export { LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, identityOf, kindOf, truncatedError } from './io/local-file.js';
 export type { AnyStats, FileIdentity, ListedFacts } from './io/local-file.js';
-export { BUILT_IN_CHECKS, createChecks, defaultCheckNames } from './registry.js';
+export { CHECK_CATALOG, CLAMD_DEFAULT_MAX_FILE_SIZE, DEFAULT_CONCURRENCY, defaultCheckNames } from './catalog.js';
+export type { BuiltInCheckName, CheckDescription } from './catalog.js';
+export { BUILT_IN_CHECKS, createChecks } from './registry.js';
 export type { BuiltInCheckOptions, CheckDefinition } from './registry.js';
 export {
   CHECKSUM_ALGORITHMS,
@@ -122,7 +124,7 @@ export {
   resolveClamdAddress,
 } from './antivirus/clamd/address.js';
 export type { ClamdAddress, ResolvedClamdAddress } from './antivirus/clamd/address.js';
-export { CLAMD_DEFAULT_MAX_FILE_SIZE, ClamdEngine } from './antivirus/clamd/ClamdEngine.js';
+export { ClamdEngine } from './antivirus/clamd/ClamdEngine.js';
 export type { ClamdEngineOptions, ClamdScanMode } from './antivirus/clamd/ClamdEngine.js';
 export { probeClamd } from './antivirus/clamd/probe.js';
 export { DEBIAN_CLAMD_CONF, parseClamdSize, readClamdConf } from './antivirus/clamd/clamd-conf.js';

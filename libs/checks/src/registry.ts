@@ -1,3 +1,4 @@
+import { CHECK_CATALOG, type BuiltInCheckName, type CheckDescription } from './catalog.js';
 import { antivirusCheck, type AntivirusCheckOptions } from './antivirus/antivirusCheck.js';
 import { checksumCheck, type ChecksumCheckOptions } from './checksum/checksumCheck.js';
 import { flagsCheck, type FlagsCheckOptions } from './flags/flagsCheck.js';
@@ -16,52 +17,24 @@ export interface BuiltInCheckOptions {
 }
 
 /** How a runner finds a check by name and makes it. */
-export interface CheckDefinition {
-  readonly name: string;
-  /** One line for `--help`. */
-  readonly summary: string;
-  /** Whether it runs when the user names no checks. */
-  readonly byDefault: boolean;
+export interface CheckDefinition extends CheckDescription {
   create(options: BuiltInCheckOptions): FileCheck;
 }
 
-/** Every built-in check. Registering a new check is one line here. */
-export const BUILT_IN_CHECKS: readonly CheckDefinition[] = [
-  {
-    name: 'checksum',
-    summary: 'SHA-256 (and other algorithms) of every byte, compared with the checksums the uploader declared',
-    byDefault: true,
-    create: (options) => checksumCheck(options.checksum),
-  },
-  {
-    name: 'format',
-    summary: 'PRONOM format (PUID) by binary and container signatures, as DROID and siegfried identify it',
-    byDefault: true,
-    create: (options) => formatCheck(options.format ?? defaultFormatOptions()),
-  },
-  {
-    name: 'flags',
-    summary: 'password protected or encrypted (ZIP, ODF, OOXML, Word, Excel, PowerPoint, PDF), executable (PE, ELF, Mach-O), empty',
-    byDefault: true,
-    create: (options) => flagsCheck(options.flags),
-  },
-  {
-    name: 'antivirus',
-    summary: 'infected? ClamAV (clamd) signatures, with the engine and database versions',
-    // Runners skip it, saying so, when no clamd answers and the user did not ask for it by name.
-    byDefault: true,
-    create: (options) => antivirusCheck(options.antivirus),
-  },
-];
+/** The maker of every check in the catalog (the compiler insists on one for each). */
+const MAKERS: { readonly [name in BuiltInCheckName]: (options: BuiltInCheckOptions) => FileCheck } = {
+  checksum: (options) => checksumCheck(options.checksum),
+  format: (options) => formatCheck(options.format ?? defaultFormatOptions()),
+  flags: (options) => flagsCheck(options.flags),
+  antivirus: (options) => antivirusCheck(options.antivirus),
+};
+
+/** Every built-in check: the catalog's descriptions with their makers. */
+export const BUILT_IN_CHECKS: readonly CheckDefinition[] = CHECK_CATALOG.map((description) => ({ ...description, create: MAKERS[description.name] }));
 
 function defaultFormatOptions(): FormatCheckOptions {
   const dir = resolveSignatureDir({});
   return { signaturesDir: dir.path, signaturesDirSource: dir.description };
-}
-
-/** Names of the checks that run when none are named. */
-export function defaultCheckNames(): string[] {
-  return BUILT_IN_CHECKS.filter((definition) => definition.byDefault).map((definition) => definition.name);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Option } from '@commander-js/extra-typings';
-import { BUILT_IN_CHECKS, CHECKSUM_ALGORITHMS, CLAMD_DEFAULT_MAX_FILE_SIZE, DEFAULT_CONCURRENCY, REASON_CODES } from '@tdr/checks';
-import { REPORT_FORMATS } from '../report/index.js';
+// The catalog, not the checks: building the options (and so --version and --help) loads no check.
+import { CHECK_CATALOG, CHECKSUM_ALGORITHMS, CLAMD_DEFAULT_MAX_FILE_SIZE, DEFAULT_CONCURRENCY, REASON_CODES, defaultCheckNames } from '@tdr/checks/catalog';
+import { REPORT_FORMATS } from '../report/types.js';
 
 /**
  * The options of `tdr-checks check`, declared once: they build the command,
@@ -8,10 +9,8 @@ import { REPORT_FORMATS } from '../report/index.js';
  */
 export function checkOptions() {
   return [
-    new Option('--checks <names>', `checks to run, comma-separated: ${BUILT_IN_CHECKS.map((check) => check.name).join(', ')}`).default(
-      BUILT_IN_CHECKS.filter((check) => check.byDefault)
-        .map((check) => check.name)
-        .join(','),
+    new Option('--checks <names>', `checks to run, comma-separated: ${CHECK_CATALOG.map((check) => check.name).join(', ')}`).default(
+      defaultCheckNames().join(','),
     ),
     new Option(
       '--require <names>',

@@ -4,13 +4,11 @@ import { checkOpened } from '../../io/local-file.js';
 import type { FileRef, Logger } from '../../types.js';
 import { AntivirusErrorCode } from '../codes.js';
 import type { EngineInfo, ScanEngine, ScanOptions, ScanVerdict } from '../scan-engine.js';
+import { CLAMD_DEFAULT_MAX_FILE_SIZE } from './defaults.js';
 import { formatClamdAddress, type ClamdAddress } from './address.js';
 import { parseScanReply, parseVersion, type ClamdVersion, type ScanReply } from './replies.js';
 import { ClamdSession } from './session.js';
 import { SessionPool } from './session-pool.js';
-
-/** clamd's own defaults (clamd.conf): files past these are not scanned in full. */
-export const CLAMD_DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
 
 /** How the bytes of a local file reach clamd. */
 export type ClamdScanMode = 'auto' | 'path' | 'stream';
