@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, inject } from 'vitest';
+import { afterAll, afterEach, beforeEach, inject } from 'vitest';
 
 /** The PRONOM signature files shared beside the repository (../shared/pronom), as CI provides them. */
 export const SHARED_PRONOM = fileURLToPath(new URL('../../../../../shared/pronom', import.meta.url));
 
 /** One compiled-signature cache for this test process, so tests neither share nor litter the user's. */
 const TEST_CACHE = mkdtempSync(join(tmpdir(), 'tdr-cli-cache-'));
+afterAll(() => rmSync(TEST_CACHE, { recursive: true, force: true }));
 
 /** The built command, as users run it (the test target builds it first). */
 export const BIN = fileURLToPath(new URL('../../bin/tdr-checks.js', import.meta.url));

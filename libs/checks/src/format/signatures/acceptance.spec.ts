@@ -9,14 +9,11 @@
  * by one, from the signatures themselves.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identify, matchSequence, prepareWindow } from './identify.js';
-import { findSignatureFiles, loadSignatures } from './load.js';
 import type { PronomSignatures } from './model.js';
-import { sharedTestDataDir } from './test-support.js';
+import { sharedTestDataDir, useSharedSignatures } from './test-support.js';
 import type { ByteWindow, Identification, IdentifyOptions } from './types.js';
 import { DEFAULT_WINDOW_BYTES } from './window.js';
 import { ANY } from './units.js';
@@ -35,13 +32,11 @@ let signatures: PronomSignatures;
 let rows: Row[];
 let skeleton: string;
 const files = new Map<string, Buffer>();
+const sharedSignatures = useSharedSignatures();
 
-beforeAll(async () => {
-  const shared = sharedTestDataDir();
-  skeleton = join(shared, 'corpus', 'skeleton');
-  signatures = await loadSignatures(findSignatureFiles(join(shared, 'pronom')), {
-    cacheDir: mkdtempSync(join(tmpdir(), 'tdr-pronom-acceptance-')),
-  });
+beforeAll(() => {
+  signatures = sharedSignatures();
+  skeleton = join(sharedTestDataDir(), 'corpus', 'skeleton');
   rows = readFileSync(join(skeleton, 'manifest.tsv'), 'utf8')
     .trim()
     .split('\n')

@@ -1,18 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContainerError } from '../containers/types.js';
 import { identifyContainer, resolveIdentification } from './container.js';
 import { identify } from './identify.js';
-import { compileSignatures, findSignatureFiles, loadSignatures } from './load.js';
+import { compileSignatures } from './load.js';
 import type { PronomSignatures } from './model.js';
 import {
   buildBinarySignatureXml,
   buildContainerSignatureXml,
   MemoryContainerView,
-  sharedTestDataDir,
   type TestSignature,
+  useSharedSignatures,
 } from './test-support.js';
 
 function bofText(id: number, text: string, min = 0, max = min): TestSignature {
@@ -168,10 +165,10 @@ describe('identifyContainer (synthetic signatures, in-memory containers)', () =>
 
 describe('identifyContainer with the real container signature file (checked by hand)', () => {
   let signatures: PronomSignatures;
-  beforeAll(async () => {
-    const files = findSignatureFiles(join(sharedTestDataDir(), 'pronom'));
-    signatures = await loadSignatures(files, { cacheDir: mkdtempSync(join(tmpdir(), 'tdr-pronom-')) });
-  }, 60_000);
+  const sharedSignatures = useSharedSignatures();
+  beforeAll(() => {
+    signatures = sharedSignatures();
+  });
 
   it('knows the trigger PUIDs', () => {
     expect([...signatures.containerTriggers]).toEqual([

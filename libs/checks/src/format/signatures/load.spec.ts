@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,6 +12,7 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tdr-pronom-load-'));
 });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function writeSignatureFiles(version = '7', hex = 'CAFE') {
   const binary = join(dir, `DROID_SignatureFile_V${version}.xml`);

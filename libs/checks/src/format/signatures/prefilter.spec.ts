@@ -11,16 +11,15 @@
  *   or split into head and tail.
  */
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matchSequence, type PreparedWindow, prepareWindow } from './identify.js';
-import { compileSignatures, findSignatureFiles, loadSignatures } from './load.js';
+import { compileSignatures } from './load.js';
 import type { PronomSignatures } from './model.js';
 import { chooseCondition, type Condition, HEAD, SEARCH_BEYOND, type Side, TAIL } from './prefilter.js';
 import { matchElements } from './sequence-matcher.js';
-import { buildBinarySignatureXml, sharedTestDataDir, type TestByteSequence, type TestSignature } from './test-support.js';
+import { buildBinarySignatureXml, sharedTestDataDir, type TestByteSequence, type TestSignature, useSharedSignatures } from './test-support.js';
 import type { ByteWindow } from './types.js';
 
 // ---------------------------------------------------------------------------
@@ -232,14 +231,12 @@ describe('prefilter on the V122 signatures, against the strategy it replaced', (
   let signatures: PronomSignatures;
   let reference: Reference;
   let corpus: Buffer[];
+  const sharedSignatures = useSharedSignatures();
 
-  beforeAll(async () => {
-    const shared = sharedTestDataDir();
-    signatures = await loadSignatures(findSignatureFiles(join(shared, 'pronom')), {
-      cacheDir: mkdtempSync(join(tmpdir(), 'tdr-pronom-prefilter-')),
-    });
+  beforeAll(() => {
+    signatures = sharedSignatures();
     reference = new Reference(signatures);
-    const skeleton = join(shared, 'corpus', 'skeleton');
+    const skeleton = join(sharedTestDataDir(), 'corpus', 'skeleton');
     corpus = readFileSync(join(skeleton, 'manifest.tsv'), 'utf8')
       .trim()
       .split('\n')

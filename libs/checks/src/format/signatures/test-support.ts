@@ -3,9 +3,13 @@
  * files written from records, and an in-memory `ContainerView`. Not part
  * of the public API (`index.ts` does not export them); import by path.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { ContainerError, type ContainerType, type ContainerView } from '../containers/types.js';
+import { findSignatureFiles, loadSignatures } from './load.js';
+import type { PronomSignatures } from './model.js';
 
 export interface TestFragment {
   readonly position: number;
@@ -200,4 +204,26 @@ export function sharedTestDataDir(): string {
     );
   }
   return dir;
+}
+
+/**
+ * The shared PRONOM signatures (`shared/pronom`), loaded before the calling
+ * file's or `describe`'s tests through a compiled cache of their own, which
+ * is removed after them. Call it before the hooks that use the result; call
+ * the result to get the signatures.
+ */
+export function useSharedSignatures(): () => PronomSignatures {
+  let cacheDir: string | undefined;
+  let signatures: PronomSignatures | undefined;
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'tdr-pronom-'));
+    signatures = await loadSignatures(findSignatureFiles(join(sharedTestDataDir(), 'pronom')), { cacheDir });
+  }, 120_000);
+  afterAll(() => {
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!signatures) throw new Error('useSharedSignatures(): the signatures are loaded in beforeAll, not yet');
+    return signatures;
+  };
 }
