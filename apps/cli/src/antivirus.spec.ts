@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -36,6 +37,15 @@ describe('tdr-checks check: antivirus with a clamd', () => {
       checks: { antivirus: { result: { infected: true, signatures: [EICAR_SIGNATURE] } } },
     });
     expect(eicar['reasons'].map((reason: { code: string }) => reason.code)).toContain('VirusDetected');
+  });
+
+  it('holds antivirus to --timeout like every other check: TIMEOUT, never clean, exit 2', async () => {
+    const root = join(dir(), 'slow');
+    mkdirSync(root);
+    writeFileSync(join(root, 'random.bin'), randomBytes(20 * 1024 * 1024)); // clamd takes ~0.5 s over it
+    const { code, stdout } = await runCli(['check', '--checks', 'antivirus', root, '--timeout', '0.001', '--format', 'jsonl']);
+    expect(code).toBe(2);
+    expect(jsonLines(stdout)[0]['checks'].antivirus).toMatchObject({ status: 'error', error: { code: 'TIMEOUT', retryable: true } });
   });
 
   it('gives INFECTED and VIRUS columns in CSV', async () => {

@@ -1,4 +1,5 @@
 export type {
+  BudgetControl,
   CheckContext,
   CheckErrorInfo,
   ExpectedFacts,

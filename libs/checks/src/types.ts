@@ -90,7 +90,21 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** Report bytes processed so far for this file (for progress bars). */
   progress(bytesDone: number): void;
+  /**
+   * Stops this check's time budget for the file while it waits its turn
+   * for something files share (a scanner connection, a worker), until
+   * `restartBudget`: waiting behind other files is not this file's time, and
+   * a long queue of large files would otherwise end in timeouts. Only for
+   * such turns: the wait stays bounded because every file ahead ends within
+   * its own budget. Cancelling the run still stops a held check.
+   */
+  holdBudget(): void;
+  /** Starts this check's whole time budget for the file again, from now (its turn has come). */
+  restartBudget(): void;
 }
+
+/** How a check lets a queue it waits in hold its time budget (a `CheckContext` will do). */
+export type BudgetControl = Pick<CheckContext, 'holdBudget' | 'restartBudget'>;
 
 /**
  * A check: declarative metadata apart from behaviour. A plain object made by
@@ -116,7 +130,8 @@ export interface FileCheck<Result = unknown> {
   /**
    * This check's time budget for one file, in milliseconds. The engine aborts
    * the check and records a `TIMEOUT` error when it is spent. When absent the
-   * engine's default applies.
+   * engine's default applies; a budget the runner sets (`--timeout`)
+   * overrides both.
    */
   timeoutMs?(file: FileRef): number;
 }

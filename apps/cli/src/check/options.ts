@@ -54,7 +54,10 @@ export function checkOptions() {
     new Option('--output <file>', 'write the report to this file instead of standard output'),
     new Option('--fail-on <verdict>', 'lowest verdict that makes the exit code 1').choices(['fail', 'warn'] as const).default('fail' as const),
     new Option('--concurrency <n>', 'files checked at once').default(String(DEFAULT_CONCURRENCY)),
-    new Option('--timeout <seconds>', 'time budget of one check on one file (default: 60 s plus 1 s per 20 MB)'),
+    new Option(
+      '--timeout <seconds>',
+      'time budget of every check on one file (default: 60 s plus 1 s per 20 MB, antivirus 1 s per 10 MB); waiting behind other files for a clamd connection or a worker does not count',
+    ),
     new Option('--quiet', 'no progress or summary on standard error; the table lists only files that did not pass'),
   ] as const;
 }

@@ -51,7 +51,8 @@ export function antivirusCheck(options: AntivirusCheckOptions = {}): FileCheck<A
     },
     async check(file, ctx) {
       engine ??= defaultEngine(options);
-      const verdict = await engine.scan(file, { signal: ctx.signal, timeoutMs: budget(file) });
+      // Files wait for one of the few clamd connections; the budget counts from when one is theirs.
+      const verdict = await engine.scan(file, { signal: ctx.signal, timeoutMs: budget(file), budget: ctx });
       ctx.progress(file.size);
       return {
         infected: verdict.infected,

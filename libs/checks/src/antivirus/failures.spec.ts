@@ -2,14 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localFile, memoryFile } from '../test-support/memory-file.js';
-import type { CheckContext, FileRef } from '../types.js';
+import type { FileRef } from '../types.js';
 import { antivirusCheck } from './antivirusCheck.js';
 import { ClamdSession } from './clamd/session.js';
-import { CLAMD_MISSING, eicarBytes, startTestClamd, type TestClamd } from './testing/test-clamd.js';
+import { CLAMD_MISSING, EICAR_SIGNATURE, eicarBytes, startTestClamd, type TestClamd } from './testing/test-clamd.js';
+import { CheckEngine } from '../engine/CheckEngine.js';
+import type { FileReport } from '../engine/report.js';
+import { checkContext } from '../test-support/check-context.js';
 
 const ignore = (): void => undefined;
 const quiet = { debug: ignore, info: ignore, warn: ignore, error: ignore };
-const ctx = (signal = new AbortController().signal): CheckContext => ({ logger: quiet, signal, progress: ignore });
 
 /** Never a false clean: every way a scan can fail is an error with a code. The last tests stop and kill this clamd. */
 describe('antivirus check: when clamd cannot answer', () => {
@@ -33,7 +35,7 @@ describe('antivirus check: when clamd cannot answer', () => {
     ]) {
       const check = antivirusCheck({ clamd: clamdAddress });
       await check.init?.({ logger: quiet, signal: new AbortController().signal });
-      await expect(check.check(memoryFile('x'), ctx())).rejects.toMatchObject({ code: 'CLAMD_UNAVAILABLE', retryable: true });
+      await expect(check.check(memoryFile('x'), checkContext())).rejects.toMatchObject({ code: 'CLAMD_UNAVAILABLE', retryable: true });
       expect(check.describe()).toEqual({ name: 'ClamAV', version: 'unknown' });
       await check.close?.();
     }
@@ -46,18 +48,39 @@ describe('antivirus check: when clamd cannot answer', () => {
     expect(await session.command(`SCAN ${path}`, { timeoutMs: 5000 })).toBe(`${path}: OK`); // a false clean
     session.close();
     const check = antivirusCheck({ clamd: socket(), maxFileSize: 10 * 1024 });
-    await expect(check.check(await localFile(path), ctx())).rejects.toMatchObject({ code: 'SCAN_LIMIT_EXCEEDED', retryable: false });
+    await expect(check.check(await localFile(path), checkContext())).rejects.toMatchObject({ code: 'SCAN_LIMIT_EXCEEDED', retryable: false });
     await check.close?.();
   });
 
   it('is ABORTED when the file’s time budget runs out mid-scan, and releases the session', async () => {
     const check = antivirusCheck({ clamd: socket(), maxInFlight: 1 });
     const controller = new AbortController();
-    const pending = check.check(stalledStream(), ctx(controller.signal));
+    const pending = check.check(stalledStream(), checkContext(controller.signal));
     setTimeout(() => controller.abort(new Error('time budget spent')), 50);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
-    expect(await check.check(memoryFile(eicarBytes()), ctx())).toMatchObject({ infected: true });
+    expect(await check.check(memoryFile(eicarBytes()), checkContext())).toMatchObject({ infected: true });
     await check.close?.();
+  });
+
+  it('counts a file’s time budget from when a clamd connection is its own, not while it waits for one', async () => {
+    // One connection. Two stalled streams hold it in turn, each until its budget of 300 ms is spent;
+    // the EICAR file waits ~600 ms for it, twice its budget: counted, the wait would time it out unscanned.
+    const engine = new CheckEngine({ checks: [antivirusCheck({ clamd: socket(), maxInFlight: 1 })], timeoutMs: 300, logger: quiet });
+    await engine.init();
+    try {
+      const reports: FileReport[] = [];
+      const files = [stalledStream('first'), stalledStream('second'), memoryFile(eicarBytes(), { path: 'waiting.com' })];
+      for await (const report of engine.run(files.map((file) => ({ file })))) reports.push(report);
+      expect(reports.map((report) => report.results['antivirus'])).toMatchObject([
+        { status: 'error', error: { code: 'TIMEOUT' } },
+        { status: 'error', error: { code: 'TIMEOUT' } },
+        { status: 'completed', result: { infected: true, signatures: [EICAR_SIGNATURE] } },
+      ]);
+      // The second stream had its whole budget once the connection was its own.
+      expect(reports[1]?.results['antivirus']?.durationMs).toBeGreaterThan(500);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('is CLAMD_TIMEOUT (retryable) when clamd stops answering', async () => {
@@ -66,7 +89,7 @@ describe('antivirus check: when clamd cannot answer', () => {
     clamd.process.kill('SIGSTOP');
     try {
       const started = performance.now();
-      await expect(check.check(memoryFile('x'), ctx())).rejects.toMatchObject({ code: 'CLAMD_TIMEOUT', retryable: true });
+      await expect(check.check(memoryFile('x'), checkContext())).rejects.toMatchObject({ code: 'CLAMD_TIMEOUT', retryable: true });
       expect(performance.now() - started).toBeLessThan(2000);
     } finally {
       clamd.process.kill('SIGCONT');
@@ -78,19 +101,19 @@ describe('antivirus check: when clamd cannot answer', () => {
     const check = antivirusCheck({ clamd: socket() });
     const path = join(clamd.dir, 'clean.txt');
     writeFileSync(path, 'clean');
-    const started = check.check(stalledStream(), ctx());
+    const started = check.check(stalledStream(), checkContext());
     await new Promise((resolve) => setTimeout(resolve, 100));
     clamd.process.kill('SIGKILL');
     await expect(started).rejects.toMatchObject({ code: 'CLAMD_CONNECTION_LOST', retryable: true });
-    await expect(check.check(await localFile(path), ctx())).rejects.toMatchObject({ code: 'CLAMD_UNAVAILABLE', retryable: true });
+    await expect(check.check(await localFile(path), checkContext())).rejects.toMatchObject({ code: 'CLAMD_UNAVAILABLE', retryable: true });
     await check.close?.();
   });
 });
 
 /** A file whose bytes arrive slowly: one chunk, then nothing until the reader gives up. */
-function stalledStream(): FileRef {
+function stalledStream(path?: string): FileRef {
   return {
-    ...memoryFile(''),
+    ...memoryFile('', path === undefined ? {} : { path }),
     size: 1024,
     async *stream(signal) {
       yield new Uint8Array(512);

@@ -1,4 +1,4 @@
-import type { FileRef } from '../types.js';
+import type { BudgetControl, FileRef } from '../types.js';
 
 /**
  * The scanner behind the antivirus check. Archives change scanners (TNA's
@@ -32,6 +32,11 @@ export interface ScanOptions {
   readonly signal: AbortSignal;
   /** Milliseconds the scanner may take before the scan is an error. */
   readonly timeoutMs: number;
+  /**
+   * The file's time budget, held while the scan waits its turn at the
+   * scanner (behind other files) and restarted when the turn comes.
+   */
+  readonly budget?: BudgetControl;
 }
 
 /** The scanner and its data, as results record them (TDR's antivirus metadata). */

@@ -9,6 +9,7 @@ import type { CheckContext, FileCheck } from '../types.js';
 import { CHECKSUM_ALGORITHMS } from './algorithms.js';
 import { checksumCheck, type ChecksumResult } from './checksumCheck.js';
 import { SYNC_READ_LIMIT } from './hash-local-file.js';
+import { checkContext } from '../test-support/check-context.js';
 
 /** Published test vectors (FIPS 180, RFC 1321, BLAKE3, xxHash and iSCSI CRC-32C references). */
 const VECTORS: Record<string, Record<string, string>> = {
@@ -35,7 +36,7 @@ const VECTORS: Record<string, Record<string, string>> = {
 };
 
 function ctx(signal = new AbortController().signal): CheckContext {
-  return { signal, logger: console, progress: () => undefined };
+  return checkContext(signal, console);
 }
 
 /** The digest as an independent tool (GNU coreutils) computes it. */

@@ -85,8 +85,13 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
           ? await pool.run<Record<string, string>>(
               job,
               hashTask(wanted),
-              // Only large files are read long enough to be worth interrupting; asking for the signal costs, so small ones do not.
-              { ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal, long: true } : {}), onProgress: ctx.progress },
+              // Only large files are read long enough to be worth interrupting, and wait for a worker
+              // of their own (their budget starts when one takes them); asking for the signal costs,
+              // so small ones do not.
+              {
+                ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal, long: true, budget: ctx } : {}),
+                onProgress: ctx.progress,
+              },
             )
           : await hashStream(file, wanted, ctx);
       return compare(digests, file);

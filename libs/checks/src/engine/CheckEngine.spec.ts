@@ -78,13 +78,37 @@ describe('CheckEngine', () => {
     expect(sawAbort).toBe(true);
   });
 
-  it("prefers a check's own time budget over the engine's", async () => {
-    const slow = fakeCheck('slow', () => new Promise((resolve) => setTimeout(() => resolve('done'), 100)), {
-      timeoutMs: () => 1_000,
-    });
-    const engine = await started({ checks: [slow], timeoutMs: 10 });
-    const [report] = await runAll(engine, [{ file: memoryFile('a') }]);
-    expect(report.results['slow']).toMatchObject({ status: 'completed', result: 'done' });
+  it("gives a check its own time budget, and the runner's budget to every check when the runner sets one", async () => {
+    const slow = () =>
+      fakeCheck('slow', () => new Promise((resolve) => setTimeout(() => resolve('done'), 100)), {
+        timeoutMs: () => 10,
+      });
+    const [own] = await runAll(await started({ checks: [slow()] }), [{ file: memoryFile('a') }]);
+    expect(own.results['slow']).toMatchObject({ status: 'error', error: { code: 'TIMEOUT' } });
+    const [runners] = await runAll(await started({ checks: [slow()], timeoutMs: 1_000 }), [{ file: memoryFile('a') }]);
+    expect(runners.results['slow']).toMatchObject({ status: 'completed', result: 'done' });
+  });
+
+  it('holds a budget while the check waits its turn behind other files, and starts it whole when the turn comes', async () => {
+    // One file at a time gets the turn, for 30 ms each: the twelfth waits ~330 ms, its budget is 150 ms.
+    const queued = (restart: boolean) => {
+      let turn = Promise.resolve();
+      return fakeCheck('queued', async (_file, ctx) => {
+        if (restart) ctx.holdBudget();
+        const mine = turn.then(async () => {
+          if (restart) ctx.restartBudget();
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        });
+        turn = mine.catch(() => undefined);
+        await mine;
+        return 'done';
+      });
+    };
+    const files = () => Array.from({ length: 12 }, (_, i) => ({ file: memoryFile('x', { path: `f${i}` }) }));
+    const statuses = async (restart: boolean) =>
+      (await runAll(await started({ checks: [queued(restart)], timeoutMs: 150 }), files())).map((report) => report.results['queued']?.status);
+    expect(await statuses(true)).toEqual(Array(12).fill('completed'));
+    expect(await statuses(false)).toContain('error'); // the same queue without the hold: the last files time out
   });
 
   it('reports ABORTED for files not finished when the run is cancelled', async () => {

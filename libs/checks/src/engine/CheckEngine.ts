@@ -21,9 +21,10 @@ export interface CheckEngineOptions {
   /** Files checked at once. Default `DEFAULT_CONCURRENCY`. */
   readonly concurrency?: number;
   /**
-   * Time budget of one check on one file, in milliseconds, when the check
-   * sets none of its own. A number, or a function of the file. Default
-   * `defaultTimeoutMs`.
+   * Time budget of one check on one file, in milliseconds: a number, or a
+   * function of the file. Given, it applies to every check, overriding their
+   * own (a user's `--timeout` means every check). Absent, each check's own
+   * (`FileCheck.timeoutMs`), else `defaultTimeoutMs`.
    */
   readonly timeoutMs?: number | ((file: FileRef) => number);
   /** Cancels the whole run: files not yet finished get `ABORTED` errors. */
@@ -63,7 +64,8 @@ export class CheckEngine {
   readonly progress: EngineProgress = { filesDone: 0, bytesDone: 0 };
   readonly #checks: readonly FileCheck[];
   readonly #concurrency: number;
-  readonly #timeoutMs: (file: FileRef) => number;
+  /** The runner's budget for every check, when it set one. */
+  readonly #timeoutMs: ((file: FileRef) => number) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #logger: Logger;
   /** The checks running now: stopped when their budget is spent, or all at once when the run is cancelled. */
@@ -81,7 +83,7 @@ export class CheckEngine {
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
       throw new RangeError(`concurrency must be a whole number ≥ 1, got ${options.concurrency}`);
     }
-    const timeout = options.timeoutMs ?? ((file: FileRef) => defaultTimeoutMs(file.size));
+    const timeout = options.timeoutMs;
     this.#timeoutMs = typeof timeout === 'number' ? () => timeout : timeout;
     this.#signal = options.signal;
     this.#logger = options.logger ?? silentLogger;
@@ -197,9 +199,9 @@ export class CheckEngine {
     };
     if (this.#signal?.aborted) return Promise.resolve(envelope({ error: abortedError(check).toJSON() }));
 
-    const budgetMs = check.timeoutMs?.(file) ?? this.#timeoutMs(file);
+    const budgetMs = this.#timeoutMs?.(file) ?? check.timeoutMs?.(file) ?? defaultTimeoutMs(file.size);
     return new Promise((resolve) => {
-      const run = new CheckRun(check, performance.now() + budgetMs, () => timeoutError(check, file, budgetMs), (outcome) => {
+      const run = new CheckRun(check, budgetMs, () => timeoutError(check, file, budgetMs), (outcome) => {
         this.#running.delete(run);
         resolve(envelope(outcome));
       });
@@ -212,6 +214,11 @@ export class CheckEngine {
           progress,
           get signal() {
             return run.signal;
+          },
+          holdBudget: () => run.holdBudget(),
+          restartBudget: () => {
+            run.restartBudget();
+            this.#running.moved(run);
           },
         });
       } catch (error) {

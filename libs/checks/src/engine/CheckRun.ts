@@ -11,8 +11,10 @@ export type Outcome = { readonly result: unknown } | { readonly error: CheckErro
  */
 export class CheckRun {
   readonly check: FileCheck;
-  /** When its budget is spent (`performance.now()` time). */
-  readonly deadline: number;
+  /** When its budget is spent (`performance.now()` time); Infinity while held (`holdBudget`). */
+  deadline: number;
+  /** Its budget in milliseconds. */
+  readonly budgetMs: number;
   /** The error it ends with if it overruns (made only then). */
   readonly overrun: () => CheckError;
   readonly #settle: (outcome: Outcome) => void;
@@ -20,9 +22,10 @@ export class CheckRun {
   #stopped: CheckError | undefined;
   #done = false;
 
-  constructor(check: FileCheck, deadline: number, overrun: () => CheckError, settle: (outcome: Outcome) => void) {
+  constructor(check: FileCheck, budgetMs: number, overrun: () => CheckError, settle: (outcome: Outcome) => void) {
     this.check = check;
-    this.deadline = deadline;
+    this.budgetMs = budgetMs;
+    this.deadline = performance.now() + budgetMs;
     this.overrun = overrun;
     this.#settle = settle;
   }
@@ -33,6 +36,16 @@ export class CheckRun {
       if (this.#stopped) this.#controller.abort(this.#stopped);
     }
     return this.#controller.signal;
+  }
+
+  /** Stops the budget's clock (see `CheckContext.holdBudget`); not after it ended. */
+  holdBudget(): void {
+    if (!this.#done) this.deadline = Infinity;
+  }
+
+  /** Gives the check its whole budget again, from now (see `CheckContext.restartBudget`); not after it ended. */
+  restartBudget(): void {
+    if (!this.#done) this.deadline = performance.now() + this.budgetMs;
   }
 
   /** Ends the check now with `reason` and tells it, through its signal, to stop working. */

@@ -7,7 +7,7 @@ import { RunningChecks } from './RunningChecks.js';
 const check: FileCheck = { name: 'c', version: '1.0.0', check: async () => 1, describe: () => ({ name: 'c', version: '1' }) };
 
 function runEndingIn(ms: number, running: RunningChecks, log: string[], name: string): CheckRun {
-  const run: CheckRun = new CheckRun(check, performance.now() + ms, () => new CheckError('TIMEOUT', name), (outcome: Outcome) => {
+  const run: CheckRun = new CheckRun(check, ms, () => new CheckError('TIMEOUT', name), (outcome: Outcome) => {
     running.delete(run);
     log.push(`${name}:${'error' in outcome ? outcome.error.code : 'done'}`);
   });

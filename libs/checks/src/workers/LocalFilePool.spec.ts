@@ -55,6 +55,22 @@ describe('LocalFilePool', () => {
     }
   });
 
+  it('holds a long job’s time budget while it waits for a worker, and restarts it when a worker takes it', async () => {
+    const pool = new LocalFilePool(1);
+    try {
+      const events: string[] = [];
+      const budget = (name: string) => ({ holdBudget: () => events.push(`${name} held`), restartBudget: () => events.push(`${name} started`) });
+      const jobs = ['a', 'b'].map((name) =>
+        pool.run(file(`long-${name}`, randomBytes(SYNC_READ_LIMIT + 1)), HASH, { long: true, budget: budget(name) }).then(() => events.push(`${name} done`)),
+      );
+      await Promise.all(jobs);
+      // One long job per worker: b waits, its budget held, until a is done.
+      expect(events).toEqual(['a held', 'b held', 'a started', 'a done', 'b started', 'b done']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('opens a file once for several tasks on it in one batch, and reports each task apart', async () => {
     const pool = new LocalFilePool(1);
     try {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CheckError, ErrorCode } from '../errors.js';
+import type { BudgetControl } from '../types.js';
 import { compiledScript } from './compiled-script.js';
 import { type FromWorker, type JobOutcome, type LocalFileJob, packJobs, type TaskSpec, type ToWorker } from './protocol.js';
 
@@ -36,6 +37,12 @@ export interface RunOptions {
   readonly onProgress?: (bytesDone: number) => void;
   /** A job that may run for long (reads a large file whole); at most one per worker at a time. */
   readonly long?: boolean;
+  /**
+   * The time budget of the job's check, held while the job waits in the
+   * queue and restarted when a worker takes it: a long job waits there for
+   * a worker with no other long job.
+   */
+  readonly budget?: BudgetControl;
 }
 
 interface Job {
@@ -183,6 +190,7 @@ export class LocalFilePool {
   }
 
   #enqueue(entry: Job): void {
+    entry.options.budget?.holdBudget();
     this.#queue.push(entry);
     this.#scheduleDispatch();
   }
@@ -225,6 +233,7 @@ export class LocalFilePool {
       if (slot.running.size === 0) slot.heardAt = performance.now(); // the silence clock starts with work
       entry.slot = slot;
       slot.running.set(entry.id, entry);
+      entry.options.budget?.restartBudget();
       const batch = batches.get(slot);
       if (batch) batch.push(entry);
       else batches.set(slot, [entry]);

@@ -109,7 +109,9 @@ export class ClamdEngine implements ScanEngine {
     }
     const mode = this.#options.mode ?? 'auto';
     const byPath = file.localPath !== undefined && (mode === 'path' || (mode === 'auto' && this.#options.address.kind === 'socket'));
+    options.budget?.holdBudget();
     return this.#pool.use(async (session) => {
+      options.budget?.restartBudget();
       if (!this.#version || Date.now() - this.#versionAt > (this.#options.versionMaxAgeMs ?? 60_000)) await this.#askVersion(session, options);
       if (byPath && file.localPath !== undefined) {
         const verdict = await this.#scanPath(session, file, file.localPath, options);
