@@ -140,6 +140,24 @@ describe('S3Destination against the emulator', () => {
     expect((error as CheckError).code).toBe('DESTINATION_NOT_WRITABLE');
   });
 
+  it('uploads a local file above the threshold in parts, and reads the copy back to confirm it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-dest-'));
+    try {
+      // S3's smallest part is 5 MiB (but the last): 12 MiB makes three parts.
+      const bytes = randomBytes(12 * 1024 * 1024);
+      await writeFile(join(dir, 'large.bin'), bytes);
+      const destination = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'parts', multipartThreshold: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
+      const source: RouteSource = { path: 'large.bin', localPath: join(dir, 'large.bin'), size: bytes.length, sha256: sha256(bytes) };
+      expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'copied', location: 's3://clean/parts/large.bin', size: bytes.length, sha256: sha256(bytes) });
+      const stored = await s3.client.send(new GetObjectCommand({ Bucket: CLEAN, Key: 'parts/large.bin' }));
+      expect(sha256(await (stored.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toBe(sha256(bytes));
+      expect(stored.ETag).toMatch(/-3"$/); // a multipart upload's ETag counts its parts
+      expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'already-there' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('cannot copy an S3 object into a local folder (yet), and says so', async () => {
     const ref = single(await checkedObjects('t7/', { 'x.txt': 'x' }));
     const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-local-'));
@@ -249,6 +267,37 @@ describe('S3Destination multipart copy (a fake client: fauxqs has no UploadPartC
     expect((error as CheckError).code).toBe('FILE_CHANGED');
     expect(client.calls.map((call) => call.name)).toContain('AbortMultipartUpload');
     expect(client.calls.map((call) => call.name)).not.toContain('CompleteMultipartUpload');
+  });
+});
+
+describe('S3Destination multipart upload of a local file (a fake client, to fail a part)', () => {
+  it('aborts the upload when a part fails, leaving nothing under the name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-parts-'));
+    try {
+      const bytes = Buffer.from('y'.repeat(2500));
+      await writeFile(join(dir, 'big.bin'), bytes);
+      const client = fakeClient((name, input) => {
+        if (name === 'HeadBucket') return {};
+        if (name === 'HeadObject') throw serviceError('NotFound', 404);
+        if (name === 'CreateMultipartUpload') return { UploadId: 'up-3' };
+        if (name === 'UploadPart' && input['PartNumber'] === 2) throw serviceError('InternalError', 500);
+        if (name === 'UploadPart') return { ETag: '"p"' };
+        if (name === 'AbortMultipartUpload') return {};
+        throw new Error(`unexpected ${name}`);
+      });
+      const destination = new S3Destination({ client, bucket: CLEAN, multipartThreshold: 1000, partSize: 1000, partConcurrency: 1 });
+      const source: RouteSource = { path: 'big.bin', localPath: join(dir, 'big.bin'), size: bytes.length, sha256: sha256(bytes) };
+      const error = await destination.put(source, 'big.bin').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'COPY_FAILED', retryable: true });
+      const calls = client.calls.map((call) => call.name);
+      expect(calls.filter((name) => name === 'UploadPart')).toHaveLength(2);
+      expect(calls).toContain('AbortMultipartUpload');
+      expect(calls).not.toContain('CompleteMultipartUpload');
+      const first = client.calls.find((call) => call.name === 'UploadPart')?.input;
+      expect(first).toMatchObject({ UploadId: 'up-3', PartNumber: 1, ContentLength: 1000 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,12 +8,14 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  UploadPartCommand,
   UploadPartCopyCommand,
   type CompletedPart,
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { CheckError, ErrorCode, LOCAL_OPEN_FLAGS, checkErrorFromFsError, checkOpened } from '@tdr/checks';
 import { createHash } from 'node:crypto';
+import type { ReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Destination, ExpectedContent, PutReceipt } from '../routing/destination.js';
 import { RoutingErrorCode } from '../routing/errors.js';
@@ -24,11 +26,21 @@ import type { S3Sender } from './client.js';
 import { describeS3Error, isNotFound, isPreconditionFailed, s3ErrorCode } from './errors.js';
 import { copySource, s3Url } from '../s3-url.js';
 
-/** 5 GiB: the largest object `CopyObject` (and `PutObject`) can write; above it, a multipart copy. */
+/** 5 GiB: the largest object `CopyObject` (and `PutObject`) can write; above it, a multipart upload. */
 export const MAX_SINGLE_COPY = 5 * 1024 ** 3;
-/** Default part size of a multipart copy: 512 MiB (a 5 TiB object is still under S3's 10,000 parts). */
+/** Default part size of a multipart upload: 512 MiB (a 5 TiB object is still under S3's 10,000 parts). */
 export const DEFAULT_PART_SIZE = 512 * 1024 ** 2;
 const MAX_PARTS = 10_000;
+
+/** One part of a multipart upload, as `UploadPart`/`UploadPartCopy` name it, with its byte range (inclusive). */
+interface PartToWrite {
+  readonly Bucket: string;
+  readonly Key: string;
+  readonly UploadId: string;
+  readonly PartNumber: number;
+  readonly start: number;
+  readonly end: number;
+}
 
 /** Options of an `S3Destination`. */
 export interface S3DestinationOptions {
@@ -36,11 +48,11 @@ export interface S3DestinationOptions {
   readonly bucket: string;
   /** Key prefix the copies go under (`clean/`); a `/` is added when missing. Default: the bucket's top. */
   readonly prefix?: string;
-  /** Objects larger than this are copied part by part (`UploadPartCopy`). Default and most: 5 GiB. */
+  /** Sources larger than this are written part by part (`UploadPartCopy`, or `UploadPart` for a local file). Default and most: 5 GiB. */
   readonly multipartThreshold?: number;
-  /** Part size of a multipart copy (S3 wants 5 MiB–5 GiB). Default 512 MiB, raised when 10,000 parts would not do. */
+  /** Part size of a multipart upload (S3 wants 5 MiB–5 GiB). Default 512 MiB, raised when 10,000 parts would not do. */
   readonly partSize?: number;
-  /** Parts copied at once. Default 4. */
+  /** Parts written at once. Default 4. */
   readonly partConcurrency?: number;
   /**
    * The `s3://bucket/prefix` locations being checked: a destination that is
@@ -57,7 +69,9 @@ export interface S3DestinationOptions {
  * name (`If-None-Match: *`), or above `multipartThreshold` a multipart
  * upload of `UploadPartCopy` parts, each requiring that ETag, completed
  * with `If-None-Match: *`. A local file (`source.localPath`) is uploaded
- * with one `PutObject` (up to 5 GiB), its SHA-256 sent for S3 to check.
+ * with one `PutObject`, its SHA-256 sent for S3 to check, or above
+ * `multipartThreshold` in `UploadPart`s of one opened file, completed with
+ * `If-None-Match: *`.
  *
  * Confirmed before `put` resolves: `HeadObject` must show the size, and
  * the object's SHA-256 — S3's full-object checksum when it has one
@@ -236,9 +250,29 @@ export class S3Destination implements Destination {
   }
 
   /** Above the threshold: `UploadPartCopy` part by part (each requiring the checked ETag), completed only if the name is still free. */
-  async #multipartCopy(object: RouteSourceObject, source: RouteSource, key: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const partSize = Math.max(this.#partSize, Math.ceil(source.size / MAX_PARTS));
-    const count = Math.max(1, Math.ceil(source.size / partSize));
+  #multipartCopy(object: RouteSourceObject, source: RouteSource, key: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    return this.#multipart(key, source.size, signal, async ({ start, end, ...part }) => {
+      const result = await this.#client.send(
+        new UploadPartCopyCommand({
+          ...part,
+          CopySource: copySource(object.bucket, object.key, object.versionId),
+          CopySourceIfMatch: object.etag,
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+        options(signal),
+      );
+      return result.CopyPartResult?.ETag;
+    });
+  }
+
+  /**
+   * A multipart upload of `size` bytes under `key`: `writePart` writes each
+   * part (a few at once) and gives its ETag; completed only if the name is
+   * still free, aborted (its parts removed) on any failure.
+   */
+  async #multipart(key: string, size: number, signal: AbortSignal | undefined, writePart: (part: PartToWrite) => Promise<string | undefined>): Promise<string | undefined> {
+    const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
+    const count = Math.max(1, Math.ceil(size / partSize));
     const created = await this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }), options(signal));
     const uploadId = created.UploadId;
     if (uploadId === undefined) throw new CheckError(RoutingErrorCode.CopyFailed, 'CreateMultipartUpload gave no upload id', { retryable: true });
@@ -249,20 +283,9 @@ export class S3Destination implements Destination {
         while (next < count) {
           const index = next++;
           const start = index * partSize;
-          const end = Math.min(source.size, start + partSize) - 1;
-          const result = await this.#client.send(
-            new UploadPartCopyCommand({
-              Bucket: this.bucket,
-              Key: key,
-              UploadId: uploadId,
-              PartNumber: index + 1,
-              CopySource: copySource(object.bucket, object.key, object.versionId),
-              CopySourceIfMatch: object.etag,
-              CopySourceRange: `bytes=${start}-${end}`,
-            }),
-            options(signal),
-          );
-          parts[index] = { PartNumber: index + 1, ETag: result.CopyPartResult?.ETag };
+          const end = Math.min(size, start + partSize) - 1;
+          const etag = await writePart({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: index + 1, start, end });
+          parts[index] = { PartNumber: index + 1, ETag: etag };
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.#partConcurrency, count) }, worker));
@@ -278,29 +301,43 @@ export class S3Destination implements Destination {
     }
   }
 
-  /** A local file: one `PutObject`, its SHA-256 sent for S3 to verify when known. */
+  /**
+   * A local file, read through one handle judged against the listing: one
+   * `PutObject`, its SHA-256 sent for S3 to verify when known; above the
+   * threshold, a multipart upload of ranges of it (S3 then has no
+   * whole-object SHA-256 to check, and the copy is read back instead).
+   */
   async #upload(source: RouteSource, localPath: string, key: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    if (source.size > MAX_SINGLE_COPY) {
-      throw new CheckError(RoutingErrorCode.CopyFailed, `${source.path} is larger than 5 GiB; uploading local files that large to S3 is not supported yet`);
-    }
     let handle: FileHandle;
     try {
       handle = await open(localPath, LOCAL_OPEN_FLAGS);
     } catch (error) {
       throw checkErrorFromFsError(error, source.path);
     }
-    const body = handle.createReadStream({ autoClose: true });
+    const bodies: ReadStream[] = [];
+    /** The bytes `start`–`end` (inclusive) of the file; the handle stays open for the other parts. */
+    const range = (start: number, end: number): ReadStream => {
+      const body = handle.createReadStream({ start, end, autoClose: false });
+      bodies.push(body);
+      return body;
+    };
     try {
       try {
         checkOpened(await handle.stat({ bigint: true }), source, source.path);
       } catch (error) {
         throw checkErrorFromFsError(error, source.path);
       }
+      if (source.size > this.#threshold) {
+        return await this.#multipart(key, source.size, signal, async ({ start, end, ...part }) => {
+          const result = await this.#client.send(new UploadPartCommand({ ...part, Body: range(start, end), ContentLength: end - start + 1 }), options(signal));
+          return result.ETag;
+        });
+      }
       const result = await this.#client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: body,
+          Body: source.size === 0 ? new Uint8Array(0) : range(0, source.size - 1),
           ContentLength: source.size,
           IfNoneMatch: '*',
           ...(source.sha256 === undefined ? { ChecksumAlgorithm: 'SHA256' } : { ChecksumSHA256: Buffer.from(source.sha256, 'hex').toString('base64') }),
@@ -309,7 +346,7 @@ export class S3Destination implements Destination {
       );
       return result.ETag;
     } finally {
-      body.destroy();
+      for (const body of bodies) body.destroy();
       await handle.close().catch(() => undefined);
     }
   }
