@@ -1,4 +1,3 @@
-import { serialize } from 'node:v8';
 import { CheckError, ErrorCode } from '../errors.js';
 import type { FileCheck, ToolInfo } from '../types.js';
 import { compiledScript } from '../workers/compiled-script.js';
@@ -81,7 +80,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
         const versions = signatures.versions;
         if (pool) {
           const key = `pronom:${versions.binary.sha256}:${versions.container?.sha256 ?? 'none'}`;
-          pool.share(key, serialize(signatures.model));
+          pool.share(key, signatures.serialized());
           task = { module: IDENTIFY_TASK, params: { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode } satisfies IdentifyParams };
         }
         tool = {

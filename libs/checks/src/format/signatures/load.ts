@@ -15,7 +15,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { CheckError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../types.js';
 import { COMPILED_FORMAT_VERSION, type CompiledModel, compileModel, PronomSignatures } from './model.js';
@@ -145,7 +145,7 @@ export async function loadSignatures(files: SignatureFiles, options: LoadOptions
     versionsOf(files, binarySha, containerSha),
   );
   const signatures = new PronomSignatures(model);
-  if (cacheFile !== undefined) await writeCache(cacheFile, key, model, options.logger);
+  if (cacheFile !== undefined) await writeCache(cacheFile, key, signatures.serialized(), options.logger);
   return signatures.withLoadInfo({ from: 'xml', cacheFile, ms: performance.now() - started });
 }
 
@@ -304,7 +304,7 @@ async function readCache(
     ) {
       throw new Error('unexpected content');
     }
-    return new PronomSignatures(model);
+    return new PronomSignatures(model, payload);
   } catch (error) {
     logger?.warn(`ignoring PRONOM signature cache ${file}: ${messageOf(error)}; rebuilding it`);
     return undefined;
@@ -331,12 +331,11 @@ async function removeOutdatedCaches(dir: string): Promise<void> {
 async function writeCache(
   file: string,
   key: { binarySha: string; containerSha: string | null },
-  model: CompiledModel,
+  payload: Uint8Array,
   logger: LoadOptions['logger'],
 ): Promise<void> {
   const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    const payload = serialize(model);
     const header: CacheHeader = {
       compiledFormatVersion: COMPILED_FORMAT_VERSION,
       v8: process.versions.v8,
