@@ -145,7 +145,10 @@ describe('tdr-checks check: files that cannot be read', () => {
 });
 
 describe('tdr-checks check: interrupted', () => {
-  it('on Ctrl-C finishes the report of what is done and exits 130', async () => {
+  it.each([
+    ['Ctrl-C (SIGINT)', 'SIGINT', 130, 'interrupted (Ctrl-C)'],
+    ['SIGTERM', 'SIGTERM', 143, 'terminated (SIGTERM)'],
+  ] as const)('on %s finishes the report of what is done and exits %i', async (_name, signal, exitCode, said) => {
     const files: Record<string, string> = { 'a-small.txt': 'small' };
     for (let i = 0; i < 6; i++) files[`b-big-${i}.bin`] = '';
     const root = folder(files);
@@ -162,14 +165,15 @@ describe('tdr-checks check: interrupted', () => {
       const poll = setInterval(() => {
         if (stdout.includes('a-small.txt')) {
           clearInterval(poll);
-          child.kill('SIGINT');
+          child.kill(signal);
           resolve();
         }
       }, 5);
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(130);
-    expect(stderr).toContain('interrupted');
+    expect(code).toBe(exitCode);
+    expect(stderr).toContain(`${said}: finishing what is under way`);
+    expect(stderr).toContain(`${said}: the report lists the files finished before`);
     const doc = JSON.parse(stdout); // still one complete document
     expect(doc.files[0]).toMatchObject({ path: 'a-small.txt', verdict: 'pass' });
     expect(doc.files.length).toBeLessThan(7);

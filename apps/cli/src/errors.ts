@@ -13,4 +13,22 @@ export const ExitCode = {
   Error: 2,
   /** Interrupted (Ctrl-C): 128 + SIGINT. */
   Interrupted: 130,
+  /** Stopped by SIGTERM (a service manager, `timeout`, a container stopping): 128 + SIGTERM. */
+  Terminated: 143,
 } as const;
+
+/** The signals that stop a run early, finishing its report; a second one quits at once. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Why a run stopped early: the signal that stopped it (the reason of the run's abort signal). */
+export class Stopped extends Error {
+  override readonly name = 'Stopped';
+  constructor(readonly signal: StopSignal) {
+    super(signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : 'terminated (SIGTERM)');
+  }
+}
+
+/** The exit code of a run stopped by `reason`, as shells report a command a signal stopped: 130 for Ctrl-C, 143 for SIGTERM. */
+export function stoppedExitCode(reason: unknown): number {
+  return reason instanceof Stopped && reason.signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+}

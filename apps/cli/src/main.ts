@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
+import { installStopHandlers, stopSignal } from './stop.js';
 import { checkOptions } from './check/options.js';
 import { registerClamdCommand } from './clamd/command.js';
 import { registerSignaturesCommand } from './signatures/command.js';
@@ -35,7 +36,7 @@ Exit codes:
   0  every file passed (warnings allowed unless --fail-on warn)
   1  some file failed (or warned, with --fail-on warn)
   2  a check could not decide for some file (unreadable, vanished, timed out …), or bad usage
-  130 interrupted; the report holds the files finished before
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM); the report holds the files finished before
 
 Output:
   The report goes to standard output (or --output); progress, notes and the
@@ -69,14 +70,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
 }
 
 async function main(): Promise<void> {
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted: finishing what is under way (Ctrl-C again to quit at once)\n');
-    controller.abort(new Error('interrupted'));
-    // The default action, not process.exit(): exit waits for every thread,
-    // and one stuck in a read of a hung disk would never let it finish.
-    process.once('SIGINT', () => process.kill(process.pid, 'SIGINT'));
-  });
+  installStopHandlers((line) => process.stderr.write(`${line}\n`));
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.Ok);
@@ -88,7 +82,7 @@ async function main(): Promise<void> {
       const { runCheck } = await import('./check/run-check.js');
       return runCheck(paths, options, {
         version,
-        signal: controller.signal,
+        signal: stopSignal(),
         interactive: process.stderr.isTTY === true,
         color: process.stdout.isTTY === true && !process.env['NO_COLOR'],
         note: (line) => process.stderr.write(`${line}\n`),

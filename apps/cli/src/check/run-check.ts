@@ -14,7 +14,7 @@ import {
   type SourceItem,
 } from '@tdr/checks';
 import { isS3Url } from '@tdr/storage';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError, stoppedExitCode } from '../errors.js';
 import { ReportOutput } from '../output.js';
 import type { ProgressDisplay } from '../progress.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
@@ -189,8 +189,9 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
       return ExitCode.Error;
     }
     if (env.signal.aborted) {
-      env.note('interrupted: the report lists the files finished before Ctrl-C; the others were not checked');
-      return ExitCode.Interrupted;
+      const reason: unknown = env.signal.reason;
+      env.note(`${reason instanceof Error ? reason.message : 'interrupted'}: the report lists the files finished before; the others were not checked`);
+      return stoppedExitCode(reason);
     }
     if (tally.errors > 0) return ExitCode.Error;
     return worstIsFailure ? ExitCode.Failed : ExitCode.Ok;

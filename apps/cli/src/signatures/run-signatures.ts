@@ -12,7 +12,8 @@ import {
   type SignatureDirInspection,
   type SignatureFileUpdate,
 } from '@tdr/checks';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError, stoppedExitCode } from '../errors.js';
+import { stopSignal } from '../stop.js';
 import type { InfoCommandOptions, UpdateCommandOptions } from './command.js';
 
 /** Where the commands write and what they read; the real process unless a test says otherwise. */
@@ -20,7 +21,7 @@ export interface SignaturesEnvironment {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
-  /** Cancels an update (Ctrl-C). */
+  /** Cancels an update (Ctrl-C, SIGTERM). */
   readonly signal?: AbortSignal;
 }
 
@@ -29,6 +30,7 @@ function processEnvironment(): SignaturesEnvironment {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
+    signal: stopSignal(),
   };
 }
 
@@ -141,17 +143,12 @@ function updateLine(update: SignatureFileUpdate): string {
   return `${what}: ${before} → ${now} (${update.name}${size}, from ${update.url ?? '?'})`;
 }
 
-/** `tdr-checks signatures update`: 0 when the folder holds the latest files, 2 when the update failed, 130 when interrupted. */
+/** `tdr-checks signatures update`: 0 when the folder holds the latest files, 2 when the update failed, 130/143 when stopped by Ctrl-C/SIGTERM. */
 export async function runSignaturesUpdate(options: UpdateCommandOptions, io: SignaturesEnvironment = processEnvironment()): Promise<number> {
   const timeoutMs = positive(options.timeout, '--timeout') * 1000;
   const keepPrevious = positive(options.keepPrevious, '--keep-previous', { integer: true, zero: true });
   const resolved = resolveSignatureDir({ ...(options.signatures === undefined ? {} : { dir: options.signatures }), env: io.env });
 
-  // Ctrl-C cancels the downloads; the folder is only touched once both are in hand.
-  const controller = new AbortController();
-  const onInterrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onInterrupt);
-  io.signal?.addEventListener('abort', onInterrupt, { once: true });
 
   io.out(folderLines(resolved).join('\n'));
   try {
@@ -159,7 +156,8 @@ export async function runSignaturesUpdate(options: UpdateCommandOptions, io: Sig
       env: io.env,
       timeoutMs,
       keepPrevious,
-      signal: controller.signal,
+      // Ctrl-C or SIGTERM cancels the downloads; the folder is only touched once both are in hand.
+      ...(io.signal ? { signal: io.signal } : {}),
       ...(options.pronomUrl === undefined ? {} : { pronomUrl: options.pronomUrl }),
       ...(options.binaryUrl === undefined ? {} : { binaryUrl: options.binaryUrl }),
       ...(options.containerUrl === undefined ? {} : { containerUrl: options.containerUrl }),
@@ -179,9 +177,6 @@ export async function runSignaturesUpdate(options: UpdateCommandOptions, io: Sig
     const kept = await inspectSignatureDir(resolved.path);
     const files = [kept.binary?.name, kept.container?.name].filter((name) => name !== undefined);
     io.err(files.length > 0 ? `Still in use: ${files.join(', ')}` : `The folder has no signature files yet.`);
-    return error.failures.some((failure) => failure.code === 'ABORTED') ? ExitCode.Interrupted : ExitCode.Error;
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    io.signal?.removeEventListener('abort', onInterrupt);
+    return error.failures.some((failure) => failure.code === 'ABORTED') ? stoppedExitCode(io.signal?.reason) : ExitCode.Error;
   }
 }
