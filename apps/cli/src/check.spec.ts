@@ -144,6 +144,33 @@ describe('tdr-checks check: files that cannot be read', () => {
   });
 });
 
+describe('tdr-checks check: progress in a log', () => {
+  // Three sparse files of 256 MiB, hashed one at a time: long enough for a few lines at 0.1 s.
+  const slowFolder = () => {
+    const root = folder({ 'a.bin': '', 'b.bin': '', 'c.bin': '' });
+    for (const name of ['a.bin', 'b.bin', 'c.bin']) truncateSync(join(root, name), 256 * 1024 ** 2);
+    return root;
+  };
+  const progressLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('progress: '));
+
+  it('writes a progress line every --progress-every seconds when standard error is not a terminal', async () => {
+    const { code, stderr } = await runCli(['check', ...CHECKSUM_ONLY, slowFolder(), '--concurrency', '1', '--progress-every', '0.1', '--format', 'jsonl']);
+    expect(code).toBe(0);
+    const lines = progressLines(stderr);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(/^progress: \d+ files?, [\d.]+ (B|KiB|MiB|GiB) checked in [\d.]+ (ms|s) \(\d+ files\/s, [\d.]+ (B|KiB|MiB|GiB)\/s\)$/);
+  });
+
+  it('writes none with --progress-every 0, nor with --quiet', async () => {
+    const root = slowFolder();
+    for (const quiet of [['--progress-every', '0'], ['--progress-every', '0.1', '--quiet']]) {
+      const { code, stderr } = await runCli(['check', ...CHECKSUM_ONLY, root, '--concurrency', '1', ...quiet, '--format', 'jsonl']);
+      expect(code).toBe(0);
+      expect(progressLines(stderr)).toEqual([]);
+    }
+  });
+});
+
 describe('tdr-checks check: interrupted', () => {
   it.each([
     ['Ctrl-C (SIGINT)', 'SIGINT', 130, 'interrupted (Ctrl-C)'],
@@ -304,6 +331,7 @@ describe('tdr-checks check: report formats and options', () => {
     [['check', '.', '--checks', 'checksum,magic'], /unknown check "magic"/],
     [['check', '.', '--algorithms', 'sha257'], /unknown checksum algorithm "sha257"/],
     [['check', '.', '--timeout', 'soon'], /--timeout must be a number of seconds/],
+    [['check', '.', '--progress-every', '-1'], /--progress-every must be a number of seconds above 0/],
     [['check', '.', '--no-such-option'], /unknown option/],
     [['check', '.', '--policy', '/nonexistent.json'], /--policy \/nonexistent\.json: cannot read it/],
     [['frobnicate'], /unknown command/],

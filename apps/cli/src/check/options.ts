@@ -58,6 +58,10 @@ export function checkOptions() {
       '--timeout <seconds>',
       'time budget of every check on one file (default: 60 s plus 1 s per 20 MB, antivirus 1 s per 10 MB); waiting behind other files for a clamd connection or a worker does not count',
     ),
+    new Option(
+      '--progress-every <seconds>',
+      'when standard error is not a terminal (a log: cron, CI, a container), a progress line this often: files and bytes done, rates; 0 for none (on a terminal a bar shows instead)',
+    ).default('60'),
     new Option('--quiet', 'no progress or summary on standard error; the table lists only files that did not pass'),
   ] as const;
 }
@@ -86,5 +90,6 @@ export interface CheckCommandOptions {
   readonly failOn: 'fail' | 'warn';
   readonly concurrency: string;
   readonly timeout?: string;
+  readonly progressEvery: string;
   readonly quiet?: true;
 }

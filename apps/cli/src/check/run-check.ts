@@ -17,6 +17,7 @@ import { isS3Url } from '@tdr/storage';
 import { ExitCode, UsageError, stoppedExitCode } from '../errors.js';
 import { ReportOutput } from '../output.js';
 import type { ProgressDisplay } from '../progress.js';
+import { ProgressLog } from '../progress-log.js';
 import { createReportFormat, summaryLine, type RunInfo, type RunSummary } from '../report/index.js';
 import { planAntivirus } from './antivirus.js';
 import { loadExpectations, missingFileReports } from './expectations.js';
@@ -102,7 +103,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     throw error;
   }
   let output: ReportOutput | undefined;
-  let progress: ProgressDisplay | undefined;
+  let progress: ProgressDisplay | ProgressLog | undefined;
   try {
     output = options.output === undefined ? ReportOutput.stdout() : await openOutput(options.output);
     const format = createReportFormat(options.format, { color: env.color && options.output === undefined, onlyProblems: options.quiet === true });
@@ -116,6 +117,9 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     };
 
     let batches: AsyncIterable<readonly SourceItem[]> | (readonly SourceItem[])[] = listing;
+    if (!env.interactive && !options.quiet && settings.progressEveryMs > 0) {
+      progress = new ProgressLog(engine.progress, settings.progressEveryMs, env.note);
+    }
     if (env.interactive && !options.quiet) {
       // A bar needs totals: list everything first (fast next to reading it).
       const listed: SourceItem[] = [];
@@ -211,6 +215,8 @@ interface Settings {
   readonly algorithms: ChecksumAlgorithm[];
   readonly concurrency: number;
   readonly timeoutMs: number | undefined;
+  /** Milliseconds between progress lines when standard error is not a terminal; 0 for none. */
+  readonly progressEveryMs: number;
   readonly policy: Policy;
 }
 
@@ -247,7 +253,8 @@ async function settle(paths: readonly string[], options: CheckCommandOptions): P
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 1024);
   const windowBytes = wholeNumber(options.maxBytesToScan, '--max-bytes-to-scan', 1, 1024 ** 3);
   const timeoutMs = options.timeout === undefined ? undefined : positiveSeconds(options.timeout, '--timeout') * 1000;
-  return { checkNames, required, clamdMaxFileSize, windowBytes, algorithms, concurrency, timeoutMs, policy: await loadPolicy(options.policy) };
+  const progressEveryMs = Number(options.progressEvery) === 0 ? 0 : positiveSeconds(options.progressEvery, '--progress-every') * 1000;
+  return { checkNames, required, clamdMaxFileSize, windowBytes, algorithms, concurrency, timeoutMs, progressEveryMs, policy: await loadPolicy(options.policy) };
 }
 
 async function loadPolicy(path: string | undefined): Promise<Policy> {
