@@ -113,6 +113,17 @@ describe('HttpResultSink against the test server', () => {
     expect([...server.appliedCount.values()].every((count) => count === 1)).toBe(true);
   });
 
+  it('tells a re-run its results were duplicates, though it sends the very same batches', async () => {
+    const first = sink();
+    await first.write(envelopes(30));
+    await first.close();
+    const rerun = sink();
+    await rerun.write(envelopes(30));
+    await rerun.close();
+    // Not the first run's answer replayed (30 applied): the batch key is the run's own.
+    expect(rerun.stats).toMatchObject({ applied: 0, duplicate: 30 });
+  });
+
   it('never lets an older check version replace a newer one', async () => {
     const results = sink();
     await results.write([envelope(1, '1.10.0')]);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { ResultEnvelope } from '@tdr/checks';
 import { ApiError } from '../errors.js';
@@ -77,6 +77,13 @@ export class ResultsApiClient {
   readonly #signal: AbortSignal | undefined;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
+  /**
+   * Part of every batch's `Idempotency-Key`: a retry of a batch (its answer
+   * lost) gets the answer the API gave the first time, but a later run
+   * sending the same results is a new batch, and learns they are duplicates
+   * instead of being handed the first run's `applied`.
+   */
+  readonly #batchKeyNonce = randomUUID();
 
   constructor(options: ResultsApiClientOptions) {
     const base = new URL(options.url);
@@ -113,7 +120,7 @@ export class ResultsApiClient {
    */
   async submitSerialized(consignmentId: string, items: readonly SerializedResult[], signal?: AbortSignal): Promise<SubmitResultsResponse> {
     let body = '{"results":[';
-    const batchKey = createHash('sha256').update(consignmentId);
+    const batchKey = createHash('sha256').update(this.#batchKeyNonce).update('\n').update(consignmentId);
     for (let i = 0; i < items.length; i++) {
       const { key, json } = items[i];
       if (i > 0) body += ',';
