@@ -1,14 +1,14 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CheckError, type SourceItem } from '@tdr/checks';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFolderDestination } from '../routing/local-folder-destination.js';
 import { Router } from '../routing/router.js';
 import type { DisposalContext, SourceDisposal } from '../routing/source-disposal.js';
 import type { RouteSource } from '../routing/route-source.js';
+import { useTempDir } from '../test-support/fs-fixtures.js';
 import { pair, single, startS3Emulator, type S3Emulator } from '../test-support/s3-emulator.js';
 import type { S3Sender } from './client.js';
 import { S3Destination } from './s3-destination.js';
@@ -17,6 +17,8 @@ import type { S3FileRef } from './s3-file-ref.js';
 import { S3FileSource } from './s3-file-source.js';
 
 let s3: S3Emulator;
+/** A fresh folder for each test that asks for one (removed after it). */
+const tempDir = useTempDir();
 const IN = 'incoming';
 const CLEAN = 'clean';
 const QUARANTINE = 'quarantine';
@@ -122,51 +124,39 @@ describe('S3Destination against the emulator', () => {
   });
 
   it('uploads a local file, and refuses a bucket that does not exist at open', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-dest-'));
-    try {
-      const bytes = randomBytes(100_000);
-      await writeFile(join(dir, 'local.bin'), bytes);
-      const destination = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'local' });
-      const source: RouteSource = { path: 'local.bin', localPath: join(dir, 'local.bin'), size: bytes.length, sha256: sha256(bytes) };
-      expect(await destination.put(source, 'local.bin')).toMatchObject({ status: 'copied', location: 's3://clean/local/local.bin', sha256: sha256(bytes) });
-      expect(await destination.put(source, 'local.bin')).toMatchObject({ status: 'already-there' });
-      const head = await s3.client.send(new HeadObjectCommand({ Bucket: CLEAN, Key: 'local/local.bin' }));
-      expect(head.ContentLength).toBe(bytes.length);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const bytes = randomBytes(100_000);
+    await writeFile(join(dir, 'local.bin'), bytes);
+    const destination = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'local' });
+    const source: RouteSource = { path: 'local.bin', localPath: join(dir, 'local.bin'), size: bytes.length, sha256: sha256(bytes) };
+    expect(await destination.put(source, 'local.bin')).toMatchObject({ status: 'copied', location: 's3://clean/local/local.bin', sha256: sha256(bytes) });
+    expect(await destination.put(source, 'local.bin')).toMatchObject({ status: 'already-there' });
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: CLEAN, Key: 'local/local.bin' }));
+    expect(head.ContentLength).toBe(bytes.length);
     const error = await new S3Destination({ client: s3.client, bucket: 'no-such-bucket' }).open().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CheckError);
     expect((error as CheckError).code).toBe('DESTINATION_NOT_WRITABLE');
   });
 
   it('uploads a local file above the threshold in parts, and reads the copy back to confirm it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-dest-'));
-    try {
-      // S3's smallest part is 5 MiB (but the last): 12 MiB makes three parts.
-      const bytes = randomBytes(12 * 1024 * 1024);
-      await writeFile(join(dir, 'large.bin'), bytes);
-      const destination = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'parts', multipartThreshold: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
-      const source: RouteSource = { path: 'large.bin', localPath: join(dir, 'large.bin'), size: bytes.length, sha256: sha256(bytes) };
-      expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'copied', location: 's3://clean/parts/large.bin', size: bytes.length, sha256: sha256(bytes) });
-      const stored = await s3.client.send(new GetObjectCommand({ Bucket: CLEAN, Key: 'parts/large.bin' }));
-      expect(sha256(await (stored.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toBe(sha256(bytes));
-      expect(stored.ETag).toMatch(/-3"$/); // a multipart upload's ETag counts its parts
-      expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'already-there' });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    // S3's smallest part is 5 MiB (but the last): 12 MiB makes three parts.
+    const bytes = randomBytes(12 * 1024 * 1024);
+    await writeFile(join(dir, 'large.bin'), bytes);
+    const destination = new S3Destination({ client: s3.client, bucket: CLEAN, prefix: 'parts', multipartThreshold: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
+    const source: RouteSource = { path: 'large.bin', localPath: join(dir, 'large.bin'), size: bytes.length, sha256: sha256(bytes) };
+    expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'copied', location: 's3://clean/parts/large.bin', size: bytes.length, sha256: sha256(bytes) });
+    const stored = await s3.client.send(new GetObjectCommand({ Bucket: CLEAN, Key: 'parts/large.bin' }));
+    expect(sha256(await (stored.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toBe(sha256(bytes));
+    expect(stored.ETag).toMatch(/-3"$/); // a multipart upload's ETag counts its parts
+    expect(await destination.put(source, 'large.bin')).toMatchObject({ status: 'already-there' });
   });
 
   it('cannot copy an S3 object into a local folder (yet), and says so', async () => {
     const ref = single(await checkedObjects('t7/', { 'x.txt': 'x' }));
-    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-local-'));
-    try {
-      const outcome = await new Router({ clean: new LocalFolderDestination(dir) }).route({ source: ref.routeSource(), decision: 'clean' });
-      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'COPY_FAILED', message: expect.stringContaining('only local files') } });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const outcome = await new Router({ clean: new LocalFolderDestination(dir) }).route({ source: ref.routeSource(), decision: 'clean' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'COPY_FAILED', message: expect.stringContaining('only local files') } });
   });
 
   it('refuses to route an object onto itself (a delete would remove the only copy)', async () => {
@@ -272,32 +262,28 @@ describe('S3Destination multipart copy (a fake client: fauxqs has no UploadPartC
 
 describe('S3Destination multipart upload of a local file (a fake client, to fail a part)', () => {
   it('aborts the upload when a part fails, leaving nothing under the name', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tdr-s3-parts-'));
-    try {
-      const bytes = Buffer.from('y'.repeat(2500));
-      await writeFile(join(dir, 'big.bin'), bytes);
-      const client = fakeClient((name, input) => {
-        if (name === 'HeadBucket') return {};
-        if (name === 'HeadObject') throw serviceError('NotFound', 404);
-        if (name === 'CreateMultipartUpload') return { UploadId: 'up-3' };
-        if (name === 'UploadPart' && input['PartNumber'] === 2) throw serviceError('InternalError', 500);
-        if (name === 'UploadPart') return { ETag: '"p"' };
-        if (name === 'AbortMultipartUpload') return {};
-        throw new Error(`unexpected ${name}`);
-      });
-      const destination = new S3Destination({ client, bucket: CLEAN, multipartThreshold: 1000, partSize: 1000, partConcurrency: 1 });
-      const source: RouteSource = { path: 'big.bin', localPath: join(dir, 'big.bin'), size: bytes.length, sha256: sha256(bytes) };
-      const error = await destination.put(source, 'big.bin').catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'COPY_FAILED', retryable: true });
-      const calls = client.calls.map((call) => call.name);
-      expect(calls.filter((name) => name === 'UploadPart')).toHaveLength(2);
-      expect(calls).toContain('AbortMultipartUpload');
-      expect(calls).not.toContain('CompleteMultipartUpload');
-      const first = client.calls.find((call) => call.name === 'UploadPart')?.input;
-      expect(first).toMatchObject({ UploadId: 'up-3', PartNumber: 1, ContentLength: 1000 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const bytes = Buffer.from('y'.repeat(2500));
+    await writeFile(join(dir, 'big.bin'), bytes);
+    const client = fakeClient((name, input) => {
+      if (name === 'HeadBucket') return {};
+      if (name === 'HeadObject') throw serviceError('NotFound', 404);
+      if (name === 'CreateMultipartUpload') return { UploadId: 'up-3' };
+      if (name === 'UploadPart' && input['PartNumber'] === 2) throw serviceError('InternalError', 500);
+      if (name === 'UploadPart') return { ETag: '"p"' };
+      if (name === 'AbortMultipartUpload') return {};
+      throw new Error(`unexpected ${name}`);
+    });
+    const destination = new S3Destination({ client, bucket: CLEAN, multipartThreshold: 1000, partSize: 1000, partConcurrency: 1 });
+    const source: RouteSource = { path: 'big.bin', localPath: join(dir, 'big.bin'), size: bytes.length, sha256: sha256(bytes) };
+    const error = await destination.put(source, 'big.bin').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'COPY_FAILED', retryable: true });
+    const calls = client.calls.map((call) => call.name);
+    expect(calls.filter((name) => name === 'UploadPart')).toHaveLength(2);
+    expect(calls).toContain('AbortMultipartUpload');
+    expect(calls).not.toContain('CompleteMultipartUpload');
+    const first = client.calls.find((call) => call.name === 'UploadPart')?.input;
+    expect(first).toMatchObject({ UploadId: 'up-3', PartNumber: 1, ContentLength: 1000 });
   });
 });
 
