@@ -31,9 +31,10 @@ describe('tdr-checks check --api-url', () => {
     expect(server.consignments.get('c-1')?.completedAt).toEqual(expect.any(String));
     expect(stderr).toContain('consignment c-1: 6 applied, 0 duplicate, 0 stale, 0 undelivered');
 
-    // The same run again: the same batch, answered as the first time (idempotent), and applied once.
+    // The same run again, on the completed consignment: every result a duplicate, applied once, and no error.
     const again = await runCli(args, { cwd: dir(), env: { TDR_API_TOKEN: 'secret' } });
     expect(again.code).toBe(0);
+    expect(again.stderr).toContain('consignment c-1: 0 applied, 6 duplicate, 0 stale, 0 undelivered');
     expect(server.storedResults()).toHaveLength(6);
     expect([...server.appliedCount.values()]).toEqual([1, 1, 1, 1, 1, 1]);
   });

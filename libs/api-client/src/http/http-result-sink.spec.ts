@@ -208,6 +208,17 @@ describe('HttpResultSink against the test server', () => {
     expect(error.message).toMatch(/answered 409 \(Consignment complete/);
   });
 
+  it('delivers again, as duplicates, results a completed consignment already holds', async () => {
+    const first = sink();
+    await first.write(envelopes(2));
+    await first.close();
+    await first.api.completeConsignment('c1', { checks: ['checksum'] });
+    const rerun = sink();
+    await rerun.write(envelopes(2));
+    await rerun.close();
+    expect(rerun.stats).toMatchObject({ applied: 0, duplicate: 2, deadLettered: 0 });
+  });
+
   it('holds back writers while its buffer is full (backpressure)', async () => {
     server.delayMs = 20;
     const results = sink({ maxBatchSize: 5, maxBufferedResults: 10, concurrency: 1 });

@@ -81,8 +81,10 @@ describe('ResultsApiClient', () => {
     const again = await api.completeConsignment('c1', { checks: ['checksum'] });
     expect(again).toEqual(first);
     expect(first).toMatchObject({ consignmentId: 'c1', files: 3, results: 3 });
-    const error = await apiError(api.submitResults('c1', envelopes(1)));
+    // No new result after it; one it already holds is still answered, as a duplicate.
+    const error = await apiError(api.submitResults('c1', [envelope(9)]));
     expect(error).toMatchObject({ status: 409, retriesExhausted: false });
+    expect((await api.submitResults('c1', envelopes(1))).results).toEqual([{ idempotencyKey: 'f0:checksum:1.0.0', outcome: 'duplicate', currentCheckVersion: '1.0.0' }]);
   });
 
   it('keeps to its rate limit, retries included', async () => {

@@ -204,7 +204,6 @@ export class ResultsApiServer {
       if (earlier !== undefined) return { status: 200, body: earlier };
     }
     const consignment = this.consignments.get(consignmentId) ?? {};
-    if (consignment.completedAt !== undefined) return { status: 409, body: problem(409, 'Consignment complete', `consignment ${consignmentId} was completed at ${consignment.completedAt}`) };
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -213,15 +212,25 @@ export class ResultsApiServer {
     }
     const results = (body as { results?: unknown } | null)?.results;
     if (!Array.isArray(results) || results.length === 0) return { status: 400, body: problem(400, 'Bad request', 'results must be a non-empty array') };
-    this.consignments.set(consignmentId, consignment);
     const receivedAt = new Date().toISOString();
+    if (consignment.completedAt !== undefined) {
+      // Complete: nothing more is applied, but results it already holds are answered as such, so a
+      // run that delivers them again (a re-run, a retry after the consignment was completed) succeeds.
+      const receipts = results.map((item: unknown) => this.#apply(consignmentId, item, receivedAt, { dryRun: true }));
+      if (receipts.some((receipt) => receipt.outcome === 'applied')) {
+        return { status: 409, body: problem(409, 'Consignment complete', `consignment ${consignmentId} was completed at ${consignment.completedAt}`) };
+      }
+      return { status: 200, body: { results: receipts } };
+    }
+    this.consignments.set(consignmentId, consignment);
     const receipts = results.map((item: unknown) => this.#apply(consignmentId, item, receivedAt));
     const answer = { results: receipts };
     if (typeof batchKey === 'string') this.#batchAnswers.set(`${consignmentId}\n${batchKey}`, answer);
     return { status: 200, body: answer };
   }
 
-  #apply(consignmentId: string, item: unknown, receivedAt: string): ResultReceipt {
+  /** Judges one submitted result and, unless `dryRun`, stores it when it is `applied`. */
+  #apply(consignmentId: string, item: unknown, receivedAt: string, { dryRun = false } = {}): ResultReceipt {
     const submitted = item as Partial<StoredResult> | null;
     const key = typeof submitted?.idempotencyKey === 'string' ? submitted.idempotencyKey : '';
     const invalid = (message: string): ResultReceipt => ({ idempotencyKey: key, outcome: 'invalid', message });
@@ -248,6 +257,7 @@ export class ResultsApiServer {
         return { idempotencyKey: key, outcome: 'duplicate', currentCheckVersion: current.checkVersion };
       }
     }
+    if (dryRun) return { idempotencyKey: key, outcome: 'applied' };
     byCheck.set(result.check, { ...result, consignmentId, receivedAt });
     this.results.set(result.fileId, byCheck);
     this.appliedCount.set(key, (this.appliedCount.get(key) ?? 0) + 1);
