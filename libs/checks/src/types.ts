@@ -99,7 +99,11 @@ export interface CheckContext {
    * its own budget. Cancelling the run still stops a held check.
    */
   holdBudget(): void;
-  /** Starts this check's whole time budget for the file again, from now (its turn has come). */
+  /**
+   * Starts this check's whole time budget for the file again, from now (its
+   * turn has come); the envelope's `startedAt` and `durationMs` count from
+   * here too, so they tell the work, not the wait.
+   */
   restartBudget(): void;
 }
 

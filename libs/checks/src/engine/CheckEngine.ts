@@ -186,8 +186,9 @@ export class CheckEngine {
   }
 
   #runCheck(check: FileCheck, file: FileRef, progress: (bytes: number) => void): Promise<ResultEnvelope> {
-    const startedAt = Date.now();
-    const start = performance.now();
+    // When the check started on this file: its call, or the moment its turn came after a wait (restartBudget).
+    let startedAt = Date.now();
+    let start = performance.now();
     const envelope = (outcome: Outcome): ResultEnvelope => {
       const tool = describe(check);
       const at = isoTime(startedAt);
@@ -219,6 +220,8 @@ export class CheckEngine {
           restartBudget: () => {
             run.restartBudget();
             this.#running.moved(run);
+            startedAt = Date.now();
+            start = performance.now();
           },
         });
       } catch (error) {
