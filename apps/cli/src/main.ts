@@ -4,6 +4,7 @@ import { ExitCode, UsageError } from './errors.js';
 import { installStopHandlers, stopSignal } from './stop.js';
 import { checkOptions } from './check/options.js';
 import { registerClamdCommand } from './clamd/command.js';
+import { registerDeliverCommand } from './deliver/command.js';
 import { registerSignaturesCommand } from './signatures/command.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -66,6 +67,7 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
   });
   registerSignaturesCommand(program);
   registerClamdCommand(program);
+  registerDeliverCommand(program);
   return program;
 }
 

@@ -55,8 +55,13 @@ export class ResultDelivery {
    * full). After the sink gives up, results go on to its dead-letter file.
    */
   async deliver(reports: readonly FileReport[]): Promise<void> {
+    await this.deliverEnvelopes(this.#envelopesOf(reports));
+  }
+
+  /** `deliver`, for envelopes at hand (read back from a dead-letter file or a report). */
+  async deliverEnvelopes(envelopes: readonly ResultEnvelope[]): Promise<void> {
     try {
-      await this.#sink.write(this.#envelopesOf(reports));
+      await this.#sink.write(envelopes);
     } catch (error) {
       this.#failure ??= error instanceof Error ? error : new Error(String(error));
     }
