@@ -90,7 +90,7 @@ describe('CheckEngine', () => {
   });
 
   it('holds a budget while the check waits its turn behind other files, and starts it whole when the turn comes', async () => {
-    // One file at a time gets the turn, for 30 ms each: the twelfth waits ~330 ms, its budget is 150 ms.
+    // One file at a time gets the turn, for 30 ms each: the last of 20 waits ~570 ms, its budget is 300 ms.
     const queued = (restart: boolean) => {
       let turn = Promise.resolve();
       return fakeCheck('queued', async (_file, ctx) => {
@@ -104,12 +104,12 @@ describe('CheckEngine', () => {
         return 'done';
       });
     };
-    const files = () => Array.from({ length: 12 }, (_, i) => ({ file: memoryFile('x', { path: `f${i}` }) }));
-    const envelopes = async (restart: boolean) => (await runAll(await started({ checks: [queued(restart)], timeoutMs: 150 }), files())).map((report) => report.results['queued']);
+    const files = () => Array.from({ length: 20 }, (_, i) => ({ file: memoryFile('x', { path: `f${i}` }) }));
+    const envelopes = async (restart: boolean) => (await runAll(await started({ checks: [queued(restart)], timeoutMs: 300 }), files())).map((report) => report.results['queued']);
     const held = await envelopes(true);
-    expect(held.map((envelope) => envelope?.status)).toEqual(Array(12).fill('completed'));
-    // The envelope times the work (30 ms a file), not the wait before it (up to ~330 ms).
-    expect(Math.max(...held.map((envelope) => envelope?.durationMs ?? Infinity))).toBeLessThan(120);
+    expect(held.map((envelope) => envelope?.status)).toEqual(Array(20).fill('completed'));
+    // The envelope times the work (30 ms a file), not the wait before it (~570 ms for the last).
+    expect(Math.max(...held.map((envelope) => envelope?.durationMs ?? Infinity))).toBeLessThan(250);
     expect((await envelopes(false)).map((envelope) => envelope?.status)).toContain('error'); // the same queue without the hold: the last files time out
   });
 
