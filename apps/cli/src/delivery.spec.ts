@@ -49,13 +49,22 @@ describe('tdr-checks check --api-url', () => {
     const lines = readFileSync(named as string, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { check: string });
     expect(lines).toHaveLength(3);
     expect(lines.every((line) => line.check === 'checksum')).toBe(true);
+
+    // --dead-letter chooses the file, and a second run appends to it.
+    const chosen = join(dir(), 'undelivered.jsonl');
+    for (let run = 1; run <= 2; run++) {
+      const again = await runCli(['check', transfer(), '--checks', 'checksum', '--api-url', server.url, '--api-token', 'wrong', '--dead-letter', chosen], { cwd: dir() });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain(`dead-letter file ${chosen}`);
+      expect(readFileSync(chosen, 'utf8').trim().split('\n')).toHaveLength(3 * run);
+    }
   });
 
   it('refuses a URL that is not http(s), and a token without a URL (exit 2)', async () => {
     expect((await runCli(['check', folder(), '--api-url', 'ftp://x'])).stderr).toContain('use an http or https URL');
     const alone = await runCli(['check', folder(), '--api-token', 't']);
     expect(alone.code).toBe(2);
-    expect(alone.stderr).toContain('--api-token and --consignment go with --api-url');
+    expect(alone.stderr).toContain('--api-token, --consignment and --dead-letter go with --api-url');
   });
 });
 

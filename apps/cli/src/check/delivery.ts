@@ -28,12 +28,14 @@ export class ResultDelivery {
 
   /** The delivery the options ask for, or undefined. @throws UsageError for a URL that is not http(s). */
   static async open(
-    options: Pick<CheckCommandOptions, 'apiUrl' | 'apiToken' | 'consignment'>,
+    options: Pick<CheckCommandOptions, 'apiUrl' | 'apiToken' | 'consignment' | 'deadLetter'>,
     env: NodeJS.ProcessEnv,
     signal: AbortSignal,
   ): Promise<ResultDelivery | undefined> {
     if (options.apiUrl === undefined) {
-      if (options.apiToken !== undefined || options.consignment !== undefined) throw new UsageError('--api-token and --consignment go with --api-url');
+      if (options.apiToken !== undefined || options.consignment !== undefined || options.deadLetter !== undefined) {
+        throw new UsageError('--api-token, --consignment and --dead-letter go with --api-url');
+      }
       return undefined;
     }
     let url: URL;
@@ -46,7 +48,13 @@ export class ResultDelivery {
     const token = options.apiToken ?? (env['TDR_API_TOKEN'] || undefined);
     const consignmentId = options.consignment ?? randomUUID();
     const { HttpResultSink, envelopesOf } = await import('@tdr/api-client');
-    const sink = new HttpResultSink({ url, consignmentId, signal, ...(token === undefined ? {} : { token }) });
+    const sink = new HttpResultSink({
+      url,
+      consignmentId,
+      signal,
+      ...(token === undefined ? {} : { token }),
+      ...(options.deadLetter === undefined ? {} : { deadLetterPath: options.deadLetter }),
+    });
     return new ResultDelivery(options.apiUrl, consignmentId, sink, envelopesOf);
   }
 

@@ -36,6 +36,10 @@ export function checkOptions() {
     ),
     new Option('--api-token <token>', 'bearer token for --api-url (default: $TDR_API_TOKEN)'),
     new Option('--consignment <id>', 'consignment the results belong to, for --api-url (default: a new UUID, printed at the end)'),
+    new Option(
+      '--dead-letter <file>',
+      'for --api-url: where results it cannot deliver are appended, one envelope a line (default: tdr-checks-undelivered-<consignment>-<time>-<pid>.jsonl in the working directory); `tdr-checks deliver` sends them later',
+    ),
     new Option('--algorithms <names>', `checksum algorithms, computed in one pass: ${CHECKSUM_ALGORITHMS.join(', ')}`).default('sha256'),
     new Option(
       '--expected <file>',
@@ -80,6 +84,7 @@ export interface CheckCommandOptions {
   readonly apiUrl?: string;
   readonly apiToken?: string;
   readonly consignment?: string;
+  readonly deadLetter?: string;
   readonly algorithms: string;
   readonly expected?: string;
   readonly signatures?: string;

@@ -31,6 +31,7 @@ export function deliverOptions() {
     new Option('--consignment <id>', 'the consignment the results belong to').makeOptionMandatory(),
     new Option('--api-token <token>', 'bearer token (default: $TDR_API_TOKEN)'),
     new Option('--complete', "once every result is delivered, mark the consignment's checks (those the files hold) complete"),
+    new Option('--dead-letter <file>', 'where results it still cannot deliver are appended (default: a new tdr-checks-undelivered-….jsonl in the working directory)'),
   ] as const;
 }
 
@@ -40,6 +41,7 @@ export interface DeliverCommandOptions {
   readonly consignment: string;
   readonly apiToken?: string;
   readonly complete?: true;
+  readonly deadLetter?: string;
 }
 
 /** Adds `deliver` to the program. */

@@ -27,7 +27,16 @@ export async function runDeliver(
   options: DeliverCommandOptions,
   io: DeliverEnvironment = { note: (line) => process.stderr.write(`${line}\n`), env: process.env, signal: stopSignal() },
 ): Promise<number> {
-  const delivery = await ResultDelivery.open({ apiUrl: options.apiUrl, consignment: options.consignment, ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }) }, io.env, io.signal);
+  const delivery = await ResultDelivery.open(
+    {
+      apiUrl: options.apiUrl,
+      consignment: options.consignment,
+      ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+      ...(options.deadLetter === undefined ? {} : { deadLetter: options.deadLetter }),
+    },
+    io.env,
+    io.signal,
+  );
   if (!delivery) throw new UsageError('deliver needs --api-url');
   const checks = new Set<string>();
   let count = 0;
