@@ -360,7 +360,6 @@ export class PronomSignatures {
     return this.info;
   }
 
-  /** @internal */
   /**
    * The model as `v8.serialize` writes it, which worker threads deserialize
    * (and the cache holds): the cache's own bytes when it came from one (a
@@ -371,6 +370,7 @@ export class PronomSignatures {
     return this.#serialized;
   }
 
+  /** @internal */
   withLoadInfo(info: LoadInfo): this {
     this.info = info;
     return this;
