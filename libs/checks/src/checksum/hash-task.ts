@@ -21,15 +21,6 @@ export const task: LocalFileTask<HashParams, Record<string, string>> = {
       hasher.update(file.bytes());
       return hasher.digest();
     }
-    return hashLargeFile(
-      {
-        localPath: file.localPath,
-        displayPath: file.displayPath,
-        size: file.size,
-        ...(file.lastModified === undefined ? {} : { lastModified: file.lastModified }),
-        algorithms: params.algorithms,
-      },
-      { isCancelled: ctx.isCancelled, progress: ctx.progress },
-    );
+    return hashLargeFile(file, params.algorithms, ctx);
   },
 };

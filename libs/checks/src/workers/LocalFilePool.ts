@@ -26,6 +26,13 @@ const CANCEL_GRACE_MS = 2_000;
  * at least every second; short ones read a bounded number of bytes.
  */
 export const STALL_MS = 60_000;
+/**
+ * Short jobs in hand (queued or running) beyond which the pool starts
+ * another worker, up to its size. Below it one worker finishes them sooner
+ * than a second one boots (~20 ms of a core that the main thread needs
+ * then too): a run of a few files, or of one large file, starts one worker.
+ */
+const SHORT_JOBS_PER_NEW_WORKER = 64;
 
 export interface RunOptions {
   /**
@@ -85,21 +92,28 @@ export class LocalFilePool {
   readonly #tasks = new Map<TaskSpec, number>();
   readonly #stallMs: number;
   readonly #script: URL;
+  /** Workers the pool may grow to (no more once one failed to start). */
+  #size: number;
+  /** Why a worker could not start, once one could not: jobs fail with it when no worker is left. */
+  #startFailure: CheckError | undefined;
   #watchdog: NodeJS.Timeout | undefined;
   #nextId = 1;
   #closed = false;
   #dispatchScheduled = false;
 
   /**
-   * Starts `size` workers. Does not wait for them to come up (~40 ms, which a
-   * run spends listing files instead): jobs wait in their message queue, and
-   * a worker that fails to start fails its jobs.
+   * Starts one worker, and more up to `size` as work arrives (a long job
+   * with every worker holding one, or more short jobs than
+   * SHORT_JOBS_PER_NEW_WORKER per worker). Does not wait for a worker to
+   * come up (~20–40 ms, which a run spends listing files instead): jobs wait
+   * in its message queue, and a worker that fails to start fails its jobs.
    */
   constructor(size: number = availableParallelism(), options: { stallMs?: number } = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers must be a whole number ≥ 1, got ${size}`);
     this.#stallMs = options.stallMs ?? STALL_MS;
     this.#script = compiledScript(new URL('./worker.js', import.meta.url));
-    for (let i = 0; i < size; i++) this.#addSlot();
+    this.#size = size;
+    this.#addSlot();
     this.#watchdog = setInterval(() => this.#replaceStalled(), Math.min(1_000, this.#stallMs / 2));
     this.#watchdog.unref();
   }
@@ -216,6 +230,11 @@ export class LocalFilePool {
    * some worker has no other long job.
    */
   #dispatch(): void {
+    this.#grow();
+    if (this.#slots.length === 0 && this.#startFailure) {
+      for (const entry of this.#queue.splice(0)) entry.reject(this.#startFailure);
+      return;
+    }
     const batches = new Map<Slot, Job[]>();
     const sameFile = new Map<string, Slot>();
     const waiting: Job[] = [];
@@ -244,6 +263,23 @@ export class LocalFilePool {
       const jobs = packJobs(batch);
       slot.worker.postMessage({ type: 'run', jobs } satisfies ToWorker, [jobs.ids.buffer, jobs.tasks.buffer, jobs.sizes.buffer]);
     }
+  }
+
+  /** Starts the workers the work in hand calls for (see the constructor). */
+  #grow(): void {
+    let short = 0;
+    let longWaiting = false;
+    for (const entry of this.#queue) {
+      if (entry.options.long === true) longWaiting = true;
+      else short++;
+    }
+    let longFree = false;
+    for (const slot of this.#slots) {
+      for (const entry of slot.running.values()) if (entry.options.long !== true) short++;
+      if (longCount(slot) < LONG_JOBS_PER_WORKER) longFree = true;
+    }
+    const wanted = Math.max(this.#slots.length + (longWaiting && !longFree ? 1 : 0), Math.ceil(short / SHORT_JOBS_PER_NEW_WORKER));
+    while (this.#slots.length < Math.min(this.#size, wanted)) this.#addSlot();
   }
 
   #leastBusy(eligible: (slot: Slot) => boolean): Slot | undefined {
@@ -366,8 +402,10 @@ export class LocalFilePool {
     for (const entry of slot.running.values()) entry.reject(failure);
     slot.running.clear();
     this.#slots.splice(this.#slots.indexOf(slot), 1);
-    if (this.#slots.length === 0) for (const entry of this.#queue.splice(0)) entry.reject(failure);
-    else this.#scheduleDispatch();
+    // Starting more would likely fail the same way: the pool stays at the workers it has.
+    this.#size = this.#slots.length;
+    this.#startFailure = failure;
+    this.#scheduleDispatch();
   }
 
   #idleCheck(slot: Slot): void {

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CheckError, ErrorCode, checkErrorFromFsError } from '../errors.js';
-import { LOCAL_OPEN_FLAGS, checkOpened, truncatedError } from '../io/local-file.js';
+import { type FileIdentity, LOCAL_OPEN_FLAGS, checkOpened, checkUnchanged, truncatedError } from '../io/local-file.js';
 import type { LocalFileJob } from './protocol.js';
 
 /**
@@ -33,16 +33,19 @@ export class LocalFile {
   readonly size: number;
   readonly lastModified: string | undefined;
   readonly #fd: number;
+  /** Size and modification time when opened, to compare with after a long read. */
+  readonly #identity: FileIdentity;
   #whole: Uint8Array | undefined;
   #scratch: Buffer | undefined;
   #closed = false;
 
-  private constructor(job: LocalFileJob, fd: number) {
+  private constructor(job: LocalFileJob, fd: number, identity: FileIdentity) {
     this.localPath = job.localPath;
     this.displayPath = job.displayPath;
     this.size = job.size;
     this.lastModified = job.lastModified;
     this.#fd = fd;
+    this.#identity = identity;
   }
 
   /** Opens and judges the file (regular, same size and time as listed). */
@@ -54,8 +57,7 @@ export class LocalFile {
       throw checkErrorFromFsError(error, job.displayPath);
     }
     try {
-      checkOpened(fstatSync(fd), job, job.displayPath);
-      return new LocalFile(job, fd);
+      return new LocalFile(job, fd, checkOpened(fstatSync(fd), job, job.displayPath));
     } catch (error) {
       closeSync(fd);
       throw checkErrorFromFsError(error, job.displayPath);
@@ -110,6 +112,31 @@ export class LocalFile {
     return buffer;
   }
 
+  /**
+   * Fills `buffer` (or what is left of the file) from `position`, for
+   * reading a large file block by block into one reused buffer; returns the
+   * bytes read. A file that ends before its size is `FILE_CHANGED`.
+   */
+  readInto(buffer: Uint8Array, position: number): number {
+    const wanted = Math.max(0, Math.min(buffer.length, this.size - position));
+    let done = 0;
+    while (done < wanted) {
+      const bytesRead = this.#pread(buffer, done, wanted - done, position + done);
+      if (bytesRead === 0) throw truncatedError(this.displayPath, this.size, position + done);
+      done += bytesRead;
+    }
+    return done;
+  }
+
+  /** Throws `FILE_CHANGED` if the file's size or modification time is not what it was when opened. */
+  confirmUnchanged(): void {
+    try {
+      checkUnchanged(this.#identity, fstatSync(this.#fd), this.displayPath);
+    } catch (error) {
+      throw checkErrorFromFsError(error, this.displayPath);
+    }
+  }
+
   /** The file as container readers take it (their reads are asynchronous; these are not, underneath). */
   randomAccess(): { readonly size: number; read(position: number, length: number): Promise<Uint8Array> } {
     return { size: this.size, read: async (position, length) => this.read(position, length) };
@@ -124,7 +151,7 @@ export class LocalFile {
     closeSync(this.#fd);
   }
 
-  #pread(buffer: Buffer, offset: number, length: number, position: number): number {
+  #pread(buffer: Uint8Array, offset: number, length: number, position: number): number {
     if (this.#closed) throw new Error(`${this.displayPath} was read after it was closed`);
     try {
       return readSync(this.#fd, buffer, offset, length, position);
