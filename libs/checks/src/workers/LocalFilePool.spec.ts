@@ -38,6 +38,29 @@ describe('LocalFilePool', () => {
     }
   });
 
+  it('starts one worker, and a second only when the work calls for it', async () => {
+    const pool = new LocalFilePool(2);
+    try {
+      expect(pool.workers).toBe(1);
+      const few = Array.from({ length: 10 }, (_, i) => file(`few-${i}`, randomBytes(1000)));
+      await Promise.all(few.map((job) => pool.run(job, HASH)));
+      expect(pool.workers).toBe(1);
+      const many = Array.from({ length: 300 }, (_, i) => file(`many-${i}`, randomBytes(100)));
+      await Promise.all(many.map((job) => pool.run(job, HASH)));
+      expect(pool.workers).toBe(2);
+    } finally {
+      await pool.close();
+    }
+    const forLong = new LocalFilePool(2);
+    try {
+      const large = [0, 1].map((i) => file(`long-${i}`, randomBytes(SYNC_READ_LIMIT + 1)));
+      await Promise.all(large.map((job) => forLong.run(job, HASH, { long: true })));
+      expect(forLong.workers).toBe(2);
+    } finally {
+      await forLong.close();
+    }
+  });
+
   it('runs long jobs one per worker while short ones go around them', async () => {
     const pool = new LocalFilePool(2);
     try {

@@ -118,6 +118,11 @@ export class LocalFilePool {
     this.#watchdog.unref();
   }
 
+  /** Workers started so far (the pool grows to its size as work arrives). */
+  get workers(): number {
+    return this.#slots.length;
+  }
+
   /** The process's pool, started on first use; give it back with `release()`. */
   static acquire(): LocalFilePool {
     sharedPool ??= { pool: new LocalFilePool(), users: 0 };
@@ -268,17 +273,18 @@ export class LocalFilePool {
   /** Starts the workers the work in hand calls for (see the constructor). */
   #grow(): void {
     let short = 0;
-    let longWaiting = false;
+    let longQueued = 0;
     for (const entry of this.#queue) {
-      if (entry.options.long === true) longWaiting = true;
+      if (entry.options.long === true) longQueued++;
       else short++;
     }
-    let longFree = false;
+    let longRoom = 0;
     for (const slot of this.#slots) {
       for (const entry of slot.running.values()) if (entry.options.long !== true) short++;
-      if (longCount(slot) < LONG_JOBS_PER_WORKER) longFree = true;
+      longRoom += LONG_JOBS_PER_WORKER - longCount(slot);
     }
-    const wanted = Math.max(this.#slots.length + (longWaiting && !longFree ? 1 : 0), Math.ceil(short / SHORT_JOBS_PER_NEW_WORKER));
+    const forLong = this.#slots.length + Math.ceil(Math.max(0, longQueued - longRoom) / LONG_JOBS_PER_WORKER);
+    const wanted = Math.max(forLong, Math.ceil(short / SHORT_JOBS_PER_NEW_WORKER));
     while (this.#slots.length < Math.min(this.#size, wanted)) this.#addSlot();
   }
 
