@@ -198,7 +198,8 @@ describe('tdr-checks check: interrupted', () => {
       }, 5);
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(exitCode);
+    // With what it said, so a failure shows whether the signal came too late or went unheard.
+    expect({ code, stderr }).toMatchObject({ code: exitCode });
     expect(stderr).toContain(`${said}: finishing what is under way`);
     expect(stderr).toContain(`${said}: the report lists the files finished before`);
     const doc = JSON.parse(stdout); // still one complete document

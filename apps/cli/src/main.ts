@@ -81,6 +81,9 @@ async function main(): Promise<void> {
 
   const program = buildProgram({
     check: async (paths, options) => {
+      // The checks' worker pool boots on the other core while this one loads the checks.
+      const { LocalFilePool } = await import('@tdr/checks/workers');
+      LocalFilePool.prestart();
       const { runCheck } = await import('./check/run-check.js');
       return runCheck(paths, options, {
         version,

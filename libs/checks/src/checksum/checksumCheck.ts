@@ -74,7 +74,10 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
     version: CHECKSUM_CHECK_VERSION,
 
     async init() {
-      if (inWorkers) pool = LocalFilePool.acquire();
+      if (inWorkers) {
+        pool = LocalFilePool.acquire();
+        pool.prepare(hashTask(algorithms));
+      }
     },
 
     async check(file, ctx) {

@@ -37,7 +37,10 @@ export function flagsCheck(options: FlagsCheckOptions = {}): FileCheck<FlagsResu
     name: 'flags',
     version: FLAGS_CHECK_VERSION,
     async init() {
-      if (options.inWorkers ?? true) pool = LocalFilePool.acquire();
+      if (options.inWorkers ?? true) {
+        pool = LocalFilePool.acquire();
+        pool.prepare(task);
+      }
     },
     async check(file, ctx) {
       const job = localFileJob(file);

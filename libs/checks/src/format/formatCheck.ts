@@ -82,6 +82,7 @@ export function formatCheck(options: FormatCheckOptions): FileCheck<FormatResult
           const key = `pronom:${versions.binary.sha256}:${versions.container?.sha256 ?? 'none'}`;
           pool.share(key, signatures.serialized());
           task = { module: IDENTIFY_TASK, params: { signaturesKey: key, windowBytes, containerFormatBinarySignatures: mode } satisfies IdentifyParams };
+          pool.prepare(task);
         }
         tool = {
           name: 'tdr-checks PRONOM engine',

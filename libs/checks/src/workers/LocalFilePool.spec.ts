@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,15 @@ describe('LocalFilePool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('started and never used, does not keep the process alive', () => {
+    const pool = compiledScript(new URL('./LocalFilePool.js', import.meta.url)).href;
+    const script = `const { LocalFilePool } = await import(${JSON.stringify(pool)}); LocalFilePool.prestart(); console.log('started');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(child.stdout).toBe('started\n');
+    expect(child.signal).toBeNull(); // not killed by the timeout
+    expect(child.status).toBe(0);
   });
 
   it('starts one worker, and a second only when the work calls for it', async () => {

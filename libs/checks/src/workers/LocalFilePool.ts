@@ -123,6 +123,16 @@ export class LocalFilePool {
     return this.#slots.length;
   }
 
+  /**
+   * Starts the process's pool now, before a check asks for it, so its first
+   * worker boots (~40 ms of a core) while the caller still loads the rest
+   * of its code. Costs nothing if no check uses it: idle workers do not
+   * keep the process alive.
+   */
+  static prestart(): void {
+    sharedPool ??= { pool: new LocalFilePool(), users: 0 };
+  }
+
   /** The process's pool, started on first use; give it back with `release()`. */
   static acquire(): LocalFilePool {
     sharedPool ??= { pool: new LocalFilePool(), users: 0 };
@@ -143,6 +153,15 @@ export class LocalFilePool {
     if (this.#shared.get(key) === value) return;
     this.#shared.set(key, value);
     for (const slot of this.#slots) this.#post(slot, { type: 'share', key, value });
+  }
+
+  /**
+   * Has every worker load and prepare a task now (its module, and what its
+   * `prepare` loads, e.g. the compiled signatures) instead of on its first
+   * file: a check calls this in `init`, so the work overlaps the listing.
+   */
+  prepare(spec: TaskSpec): void {
+    if (!this.#closed) this.#define(spec);
   }
 
   /** Runs a task on a local file; rejects with `signal.reason` when the signal aborts first. */
@@ -343,7 +362,6 @@ export class LocalFilePool {
 
   #spawn(): Worker {
     const worker = new Worker(this.#script);
-    worker.unref();
     for (const [key, value] of this.#shared) worker.postMessage({ type: 'share', key, value } satisfies ToWorker);
     for (const [spec, task] of this.#tasks) worker.postMessage({ type: 'define', task, spec } satisfies ToWorker);
     return worker;
@@ -374,6 +392,10 @@ export class LocalFilePool {
     };
     worker.on('error', (error) => died(`it crashed: ${error.message}`));
     worker.on('exit', (code) => died(`it exited with code ${code}`));
+    // An idle worker must not keep the process alive (a pool started but never
+    // used, e.g. a run refused for bad usage). After the listeners: adding a
+    // 'message' listener refs the worker's port again.
+    worker.unref();
   }
 
   #settle(slot: Slot, outcome: JobOutcome): void {

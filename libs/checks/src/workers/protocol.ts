@@ -77,6 +77,7 @@ export function unpackJobs(packed: PackedJobs): WorkerJob[] {
 
 /** Messages from the pool to a worker. */
 export type ToWorker =
+  /** A task the worker may be asked to run, by number; it loads and prepares it at once. */
   | { readonly type: 'define'; readonly task: number; readonly spec: TaskSpec }
   | { readonly type: 'run'; readonly jobs: PackedJobs }
   | { readonly type: 'cancel'; readonly id: number }

@@ -150,6 +150,11 @@ let previous: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') cancelled.add(message.id);
   else if (message.type === 'share') shared.set(message.key, message.value);
-  else if (message.type === 'define') tasks.set(message.task, { spec: message.spec });
+  else if (message.type === 'define') {
+    tasks.set(message.task, { spec: message.spec });
+    // Loaded and prepared now, while the main thread lists files; a failure is
+    // retried, and reported, by the first job that needs the task.
+    ready(message.task, 0).catch(() => undefined);
+  }
   else previous = previous.then(() => runBatch(unpackJobs(message.jobs)));
 });
