@@ -378,6 +378,30 @@ describe('LocalFileSource', () => {
     expect((await iterator.next()).done).toBe(true);
   });
 
+  it('lists paths that are all files without a worker, exactly as the worker lists them', async () => {
+    await put(tmp(), 'a b.txt', 'aa');
+    await put(tmp(), 'sub/é.bin', 'bbb');
+    await symlink(join(tmp(), 'a b.txt'), join(tmp(), 'link'));
+    await put(tmp(), 'folder/c.txt', 'c');
+    const given = [join(tmp(), 'sub/é.bin'), join(tmp(), 'a b.txt'), join(tmp(), 'link')];
+    const facts = (items: SourceItem[]) =>
+      files(items).map((file) => ({ ...summarise({ file }), localPath: file.localPath, lastModified: file.lastModified }));
+    const before = threadCount();
+    const alone = new LocalFileSource(given).listBatches()[Symbol.asyncIterator]();
+    const first = await alone.next();
+    expect(threadCount()).toBe(before); // no listing worker was started
+    expect(await alone.next()).toMatchObject({ done: true });
+    // With a folder among them the worker lists everything; the files it lists first must be the same.
+    const walked = await listAll(new LocalFileSource([...given, join(tmp(), 'folder')]));
+    expect(facts(first.value as SourceItem[])).toEqual(facts(walked).slice(0, 3));
+    expect(facts(walked).map((file) => file.path)).toEqual([...given, 'c.txt']);
+    // A path that is missing, a FIFO or a folder goes to the worker, which reports it.
+    expect((await listAll(new LocalFileSource([given[0] as string, join(tmp(), 'missing')]))).map(summarise)[1]).toMatchObject({
+      kind: 'problem',
+      code: 'FILE_NOT_FOUND',
+    });
+  });
+
   it('lists a large folder lazily: the first item comes before the rest are stat’ed', async () => {
     for (let i = 0; i < 1000; i++) await writeFile(join(tmp(), `f${String(i).padStart(4, '0')}`), '');
     const iterator = new LocalFileSource([tmp()]).list()[Symbol.asyncIterator]();
