@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_READ_LIMIT } from '../checksum/hash-local-file.js';
 import { compiledScript } from './compiled-script.js';
@@ -34,6 +35,23 @@ describe('LocalFilePool', () => {
       expect(failures.length).toBeGreaterThan(0);
       expect(failures[0].reason).toMatchObject({ code: 'READ_ERROR', retryable: true });
       expect(String(failures[0].reason.message)).toMatch(/sent nothing .* with files in hand/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails its jobs clearly when no worker can start, and starts no more of them', async () => {
+    const script = join(dir, 'broken-worker.mjs');
+    writeFileSync(script, "throw new Error('broken on purpose');\n");
+    const pool = new LocalFilePool(2, { script: pathToFileURL(script) });
+    try {
+      const jobs = Array.from({ length: 200 }, (_, i) => pool.run(file(`never-${i}`, randomBytes(10)), HASH));
+      const outcomes = await Promise.allSettled(jobs);
+      expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+      expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/could not start because it crashed: broken on purpose/) });
+      // Later jobs fail at once too (no worker left, none started again), rather than wait forever.
+      await expect(pool.run(file('later', randomBytes(10)), HASH)).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+      expect(pool.workers).toBe(0);
     } finally {
       await pool.close();
     }

@@ -64,7 +64,12 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  /** Whether the current worker has started; one that dies before is not replaced (no respawn loop). */
+  /**
+   * Whether the current worker has loaded its code (its `ready` message: the
+   * thread's 'online' event comes before, so a script that throws while
+   * loading would look started). One that dies before is not replaced (no
+   * respawn loop).
+   */
   online: boolean;
   /** When the worker last sent anything (performance.now()). */
   heardAt: number;
@@ -108,10 +113,10 @@ export class LocalFilePool {
    * come up (~20–40 ms, which a run spends listing files instead): jobs wait
    * in its message queue, and a worker that fails to start fails its jobs.
    */
-  constructor(size: number = availableParallelism(), options: { stallMs?: number } = {}) {
+  constructor(size: number = availableParallelism(), options: { stallMs?: number; /** @internal for tests: another worker script. */ script?: URL } = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers must be a whole number ≥ 1, got ${size}`);
     this.#stallMs = options.stallMs ?? STALL_MS;
-    this.#script = compiledScript(new URL('./worker.js', import.meta.url));
+    this.#script = options.script ?? compiledScript(new URL('./worker.js', import.meta.url));
     this.#size = size;
     this.#addSlot();
     this.#watchdog = setInterval(() => this.#replaceStalled(), Math.min(1_000, this.#stallMs / 2));
@@ -369,12 +374,13 @@ export class LocalFilePool {
 
   #watch(slot: Slot): void {
     const worker = slot.worker;
-    worker.once('online', () => {
-      if (slot.worker === worker) slot.online = true;
-    });
     worker.on('message', (message: FromWorker) => {
       if (slot.worker !== worker) return;
       slot.heardAt = performance.now();
+      if (message.type === 'ready') {
+        slot.online = true;
+        return;
+      }
       if (message.type === 'progress') {
         slot.running.get(message.id)?.options.onProgress?.(message.bytesDone);
         return;

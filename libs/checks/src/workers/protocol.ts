@@ -88,6 +88,8 @@ export type JobOutcome = { readonly id: number; readonly value: unknown } | { re
 
 /** Messages from a worker to the pool. */
 export type FromWorker =
+  /** Sent once, when the worker's code has loaded. */
+  | { readonly type: 'ready' }
   | { readonly type: 'settled'; readonly outcomes: readonly JobOutcome[] }
   | { readonly type: 'progress'; readonly id: number; readonly bytesDone: number };
 

@@ -158,3 +158,5 @@ port.on('message', (message: ToWorker) => {
   }
   else previous = previous.then(() => runBatch(unpackJobs(message.jobs)));
 });
+
+port.postMessage({ type: 'ready' } satisfies FromWorker);
