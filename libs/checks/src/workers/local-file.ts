@@ -103,12 +103,7 @@ export class LocalFile {
     const wanted = Math.max(0, Math.min(length, this.size - position));
     if (this.#whole || this.size <= WHOLE_READ_LIMIT) return this.bytes().subarray(position, position + wanted);
     const buffer = Buffer.allocUnsafe(wanted);
-    let done = 0;
-    while (done < wanted) {
-      const bytesRead = this.#pread(buffer, done, wanted - done, position + done);
-      if (bytesRead === 0) throw truncatedError(this.displayPath, this.size, position + done);
-      done += bytesRead;
-    }
+    this.readInto(buffer, position);
     return buffer;
   }
 
