@@ -16,13 +16,6 @@ if (/^1[1-3]\./.test(process.versions.v8)) {
   setFlagsFromString('--interrupt-budget=400000');
 }
 
-// `check` runs its file checks in a pool of worker threads: the first one
-// boots (~25 ms, on the other core) while main.js loads. main.js starts it
-// too, whatever the argument order; starting it twice starts it once.
-if (process.argv[2] === 'check') {
-  import('../bundle/pool.js').then(({ LocalFilePool }) => LocalFilePool.prestart(), () => undefined);
-}
-
 import('../bundle/main.js').catch((error) => {
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('/bundle/main.js')) {
     process.stderr.write('tdr-checks: not built yet; run `npx nx run cli:bundle` (or `npm run build`) in the repository first\n');

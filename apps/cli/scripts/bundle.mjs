@@ -17,8 +17,6 @@ rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: {
     main: join(cli, 'src/main.ts'),
-    // Its own name, so the launcher can start the pool before main.js loads.
-    pool: join(libs, 'checks/src/workers/LocalFilePool.ts'),
     worker: join(libs, 'checks/src/workers/worker.ts'),
     'hash-task': join(libs, 'checks/src/checksum/hash-task.ts'),
     'identify-task': join(libs, 'checks/src/format/identify-task.ts'),

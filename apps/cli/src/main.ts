@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
 import { installStopHandlers, stopSignal } from './stop.js';
-import { checkOptions } from './check/options.js';
+import { usesLocalFilePool } from '@tdr/checks/catalog';
+import { type CheckCommandOptions, checkOptions } from './check/options.js';
 import { registerClamdCommand } from './clamd/command.js';
 import { registerDeliverCommand } from './deliver/command.js';
 import { registerSignaturesCommand } from './signatures/command.js';
@@ -82,8 +83,10 @@ async function main(): Promise<void> {
   const program = buildProgram({
     check: async (paths, options) => {
       // The checks' worker pool boots on the other core while this one loads the checks.
-      const { LocalFilePool } = await import('@tdr/checks/workers');
-      LocalFilePool.prestart();
+      if (usesLocalFilePool((options as CheckCommandOptions).checks.split(',').map((name) => name.trim()))) {
+        const { LocalFilePool } = await import('@tdr/checks/workers');
+        LocalFilePool.prestart();
+      }
       const { runCheck } = await import('./check/run-check.js');
       return runCheck(paths, options, {
         version,
