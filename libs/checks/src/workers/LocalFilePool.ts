@@ -216,6 +216,10 @@ export class LocalFilePool {
       this.#slots.splice(0).map(async (slot) => {
         for (const entry of slot.running.values()) entry.reject(closed);
         slot.running.clear();
+        // Referenced while it stops: an idle worker is unreferenced, and a process
+        // left with nothing else to wait for would end here, before its caller
+        // (a run that reports its exit code after closing its checks) could finish.
+        slot.worker.ref();
         await slot.worker.terminate();
       }),
     );
