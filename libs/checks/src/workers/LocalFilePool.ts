@@ -135,14 +135,14 @@ export class LocalFilePool {
    * keep the process alive.
    */
   static prestart(): void {
-    sharedPool ??= { pool: new LocalFilePool(), users: 0 };
+    processPool();
   }
 
   /** The process's pool, started on first use; give it back with `release()`. */
   static acquire(): LocalFilePool {
-    sharedPool ??= { pool: new LocalFilePool(), users: 0 };
-    sharedPool.users++;
-    return sharedPool.pool;
+    const shared = processPool();
+    shared.users++;
+    return shared.pool;
   }
 
   /** Gives back the process's pool; the last user to give it back stops it. */
@@ -300,6 +300,7 @@ export class LocalFilePool {
 
   /** Starts the workers the work in hand calls for (see the constructor). */
   #grow(): void {
+    if (this.#slots.length >= this.#size) return; // grown (the common case, on every dispatch)
     let short = 0;
     let longQueued = 0;
     for (const entry of this.#queue) {
@@ -449,6 +450,12 @@ export class LocalFilePool {
   #idleCheck(slot: Slot): void {
     if (slot.running.size === 0) slot.worker.unref();
   }
+}
+
+/** The process's pool and how many users hold it, started on first use. */
+function processPool(): { pool: LocalFilePool; users: number } {
+  sharedPool ??= { pool: new LocalFilePool(), users: 0 };
+  return sharedPool;
 }
 
 /** Jobs on one file go to one worker. The path is enough: a listing names a file once. */
