@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ExpectedFacts, SourceItem } from '@tdr/checks';
+import { abortable } from '../abortable.js';
 import type { FileSource } from '../file-source.js';
 import { ListingWorker } from './list-client.js';
 import type { RootJob } from './list-protocol.js';
@@ -94,7 +95,7 @@ export class LocalFileSource implements FileSource {
     signal?.throwIfAborted();
     const roots = planRoots(this.#paths, this.#exclude);
     if (roots.length === 0) return;
-    const files = await this.#filesOnly(roots);
+    const files = await this.#filesOnly(roots, signal);
     if (files) {
       signal?.throwIfAborted();
       yield files;
@@ -133,9 +134,10 @@ export class LocalFileSource implements FileSource {
    * boot (~30 ms before the first file could start). Otherwise undefined,
    * and the worker lists everything, reporting what cannot be listed.
    */
-  async #filesOnly(roots: readonly RootJob[]): Promise<SourceItem[] | undefined> {
+  async #filesOnly(roots: readonly RootJob[], signal: AbortSignal | undefined): Promise<SourceItem[] | undefined> {
     if (roots.length > FILES_ONLY_MAX_ROOTS) return undefined;
-    const stats = await Promise.all(roots.map((root) => stat(root.absolute).catch(() => undefined)));
+    // Abortable: a stat stuck on a hung network mount must not hold up Ctrl-C.
+    const stats = await abortable(Promise.all(roots.map((root) => stat(root.absolute).catch(() => undefined))), signal);
     const files: SourceItem[] = [];
     for (const [i, root] of roots.entries()) {
       const found = stats[i];

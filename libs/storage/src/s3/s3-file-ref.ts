@@ -4,6 +4,7 @@ import type { RouteSource } from '../routing/route-source.js';
 import type { S3Sender } from './client.js';
 import { readError } from './errors.js';
 import { s3Url } from '../s3-url.js';
+import { abortable } from '../abortable.js';
 
 /** How an `S3FileRef` turns small random reads into few requests (see docs/decisions/0015-s3-reads-and-routing.md). */
 export interface S3ReadOptions {
@@ -261,26 +262,6 @@ export class S3FileRef implements FileRef {
     signal?.throwIfAborted();
     if (this.#closed) throw new Error(`${this.id} was closed; it cannot be read any more`);
   }
-}
-
-/** `promise`, or `signal.reason` as soon as `signal` aborts (the work goes on for whoever else waits for it). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function assertWhole(name: string, value: number): void {
