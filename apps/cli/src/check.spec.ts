@@ -208,6 +208,29 @@ describe('tdr-checks check: interrupted', () => {
   });
 });
 
+describe('tdr-checks check: a run left with nothing to wait for', () => {
+  it('ends with exit 2 and says so, never with 0', async () => {
+    // A bug simulated: the signature file is read through a promise that never settles,
+    // so the event loop runs dry while the run still waits. Node would end it with 0.
+    const preload = join(dir.path, 'never-settles.cjs');
+    writeFileSync(
+      preload,
+      `const fsp = require('node:fs/promises');
+const real = fsp.readFile;
+fsp.readFile = function (path, ...rest) {
+  return String(path).includes('DROID_SignatureFile') ? new Promise(() => {}) : real.call(this, path, ...rest);
+};
+`,
+    );
+    const root = folder({ 'a.txt': 'a' });
+    const { code, stdout, stderr } = await runCli(['check', '--checks', 'format', root, '--format', 'jsonl'], {
+      env: { NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect({ code, stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('stopped before the command finished') });
+    expect(stdout).toBe('');
+  });
+});
+
 describe('tdr-checks check --expected', () => {
   it('verifies a BagIt manifest: match, mismatch, missing and unlisted files', async () => {
     const bag = join(dir.path, 'bag');

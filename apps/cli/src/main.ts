@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
@@ -72,12 +73,27 @@ export function buildProgram(run: { check: (paths: string[], options: never) => 
   return program;
 }
 
+/** Whether the command has ended and set its exit code (see `main`). */
+let ended = false;
+
 async function main(): Promise<void> {
   installStopHandlers((line) => process.stderr.write(`${line}\n`));
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.Ok);
+    if (error.code === 'EPIPE') {
+      ended = true;
+      process.exit(process.exitCode ?? ExitCode.Ok);
+    }
     throw error;
+  });
+  // Node ends a process whose event loop has nothing left to wait for, even
+  // while a command still awaits a promise that will never settle (a bug),
+  // and it would end with exit code 0: an unfinished run passing for a
+  // clean one. It ends with an error instead, saying so.
+  process.on('exit', () => {
+    if (ended) return;
+    writeSync(2, 'tdr-checks: stopped before the command finished (an internal error: nothing was left to wait for); its output is incomplete\n');
+    process.exitCode = ExitCode.Error;
   });
 
   const program = buildProgram({
@@ -111,6 +127,7 @@ async function main(): Promise<void> {
       process.exitCode = ExitCode.Error;
     }
   }
+  ended = true;
 }
 
 await main();
