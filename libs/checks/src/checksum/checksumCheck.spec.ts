@@ -8,7 +8,7 @@ import { localFile, memoryFile } from '../test-support/memory-file.js';
 import type { CheckContext, FileCheck } from '../types.js';
 import { CHECKSUM_ALGORITHMS } from './algorithms.js';
 import { checksumCheck, type ChecksumResult } from './checksumCheck.js';
-import { SYNC_READ_LIMIT } from './hash-local-file.js';
+import { WHOLE_FILE_HASH_LIMIT } from './hash-local-file.js';
 import { checkContext } from '../test-support/check-context.js';
 
 /** Published test vectors (FIPS 180, RFC 1321, BLAKE3, xxHash and iSCSI CRC-32C references). */
@@ -71,8 +71,8 @@ describe('checksum check, hashing local files in worker threads', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Sizes around the chunk sizes and the switch from synchronous to asynchronous reads.
-  const sizes = [0, 1, 1024 * 1024 - 1, 1024 * 1024 + 1, SYNC_READ_LIMIT, SYNC_READ_LIMIT + 1, 3 * SYNC_READ_LIMIT + 12345];
+  // Sizes around the whole-read scratch buffer and the switch from whole-file to block-by-block hashing.
+  const sizes = [0, 1, 1024 * 1024 - 1, 1024 * 1024 + 1, WHOLE_FILE_HASH_LIMIT, WHOLE_FILE_HASH_LIMIT + 1, 3 * WHOLE_FILE_HASH_LIMIT + 12345];
   it.each(sizes)('agrees with coreutils for %i bytes', async (size) => {
     const path = join(dir, `file-${size}`);
     writeFileSync(path, randomBytes(size));

@@ -5,7 +5,7 @@ import { DEFAULT_ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from 
 import { compiledScript } from '../workers/compiled-script.js';
 import { LocalFilePool } from '../workers/LocalFilePool.js';
 import { localFileJob, type TaskSpec } from '../workers/protocol.js';
-import { SYNC_READ_LIMIT } from './hash-local-file.js';
+import { WHOLE_FILE_HASH_LIMIT } from './hash-local-file.js';
 import type { HashParams } from './hash-task.js';
 import { createMultiHasher } from './multi-hasher.js';
 
@@ -92,7 +92,7 @@ export function checksumCheck(options: ChecksumCheckOptions = {}): FileCheck<Che
               // of their own (their budget starts when one takes them); asking for the signal costs,
               // so small ones do not.
               {
-                ...(file.size > SYNC_READ_LIMIT ? { signal: ctx.signal, long: true, budget: ctx } : {}),
+                ...(file.size > WHOLE_FILE_HASH_LIMIT ? { signal: ctx.signal, long: true, budget: ctx } : {}),
                 onProgress: ctx.progress,
               },
             )

@@ -13,7 +13,7 @@ export interface HashControl {
  * promise (see hash-task.ts); larger ones block by block by `hashLargeFile`,
  * as a job of their own that the runner may interrupt.
  */
-export const SYNC_READ_LIMIT = 8 * 1024 * 1024;
+export const WHOLE_FILE_HASH_LIMIT = 8 * 1024 * 1024;
 /**
  * Block of a large file's reads. Small enough that a block is still in the
  * CPU's cache when it is hashed, large enough that system calls cost

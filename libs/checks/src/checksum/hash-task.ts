@@ -4,7 +4,7 @@
  */
 import type { LocalFileTask } from '../workers/task.js';
 import type { ChecksumAlgorithm } from './algorithms.js';
-import { SYNC_READ_LIMIT, hashLargeFile } from './hash-local-file.js';
+import { WHOLE_FILE_HASH_LIMIT, hashLargeFile } from './hash-local-file.js';
 import { createMultiHasherSync, prepareSyncHashers } from './multi-hasher.js';
 
 export interface HashParams {
@@ -15,7 +15,7 @@ export const task: LocalFileTask<HashParams, Record<string, string>> = {
   prepare: (params) => prepareSyncHashers(params.algorithms),
 
   run(file, params, ctx) {
-    if (file.size <= SYNC_READ_LIMIT) {
+    if (file.size <= WHOLE_FILE_HASH_LIMIT) {
       // One synchronous read (shared with the other tasks on this file), no promise.
       const hasher = createMultiHasherSync(params.algorithms);
       hasher.update(file.bytes());

@@ -39,7 +39,8 @@ async function createWasmHasher(algorithm: ChecksumAlgorithm): Promise<IHasher> 
 
 /**
  * Makes a hasher for the algorithms, every hasher fresh (safe to interleave
- * with other hashing, as asynchronous reads do). WebAssembly modules are
+ * with other hashing, as a large file's hash does when it yields between
+ * blocks and the worker hashes small files meanwhile). WebAssembly modules are
  * compiled once per thread by hash-wasm and cached.
  */
 export async function createMultiHasher(algorithms: readonly ChecksumAlgorithm[]): Promise<MultiHasher> {

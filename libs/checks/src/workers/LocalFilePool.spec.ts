@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYNC_READ_LIMIT } from '../checksum/hash-local-file.js';
+import { WHOLE_FILE_HASH_LIMIT } from '../checksum/hash-local-file.js';
 import { compiledScript } from './compiled-script.js';
 import { LocalFilePool } from './LocalFilePool.js';
 
@@ -29,7 +29,7 @@ describe('LocalFilePool', () => {
     // A watchdog of 1 ms takes any read of a few milliseconds for a stuck one.
     const pool = new LocalFilePool(1, { stallMs: 1 });
     try {
-      const jobs = Array.from({ length: 4 }, (_, i) => pool.run(file(`slow-${i}`, randomBytes(SYNC_READ_LIMIT)), HASH));
+      const jobs = Array.from({ length: 4 }, (_, i) => pool.run(file(`slow-${i}`, randomBytes(WHOLE_FILE_HASH_LIMIT)), HASH));
       const outcomes = await Promise.allSettled(jobs);
       const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       expect(failures.length).toBeGreaterThan(0);
@@ -84,7 +84,7 @@ describe('LocalFilePool', () => {
     }
     const forLong = new LocalFilePool(2);
     try {
-      const large = [0, 1].map((i) => file(`long-${i}`, randomBytes(SYNC_READ_LIMIT + 1)));
+      const large = [0, 1].map((i) => file(`long-${i}`, randomBytes(WHOLE_FILE_HASH_LIMIT + 1)));
       await Promise.all(large.map((job) => forLong.run(job, HASH, { long: true })));
       expect(forLong.workers).toBe(2);
     } finally {
@@ -96,7 +96,7 @@ describe('LocalFilePool', () => {
     const pool = new LocalFilePool(2);
     try {
       const large = Array.from({ length: 3 }, (_, i) => {
-        const bytes = randomBytes(SYNC_READ_LIMIT + 1);
+        const bytes = randomBytes(WHOLE_FILE_HASH_LIMIT + 1);
         return pool.run<Record<string, string>>(file(`large-${i}`, bytes), HASH, { long: true }).then((digests) => expect(digests['sha256']).toBe(sha256(bytes)));
       });
       const small = Array.from({ length: 50 }, (_, i) => {
@@ -115,7 +115,7 @@ describe('LocalFilePool', () => {
       const events: string[] = [];
       const budget = (name: string) => ({ holdBudget: () => events.push(`${name} held`), restartBudget: () => events.push(`${name} started`) });
       const jobs = ['a', 'b'].map((name) =>
-        pool.run(file(`long-${name}`, randomBytes(SYNC_READ_LIMIT + 1)), HASH, { long: true, budget: budget(name) }).then(() => events.push(`${name} done`)),
+        pool.run(file(`long-${name}`, randomBytes(WHOLE_FILE_HASH_LIMIT + 1)), HASH, { long: true, budget: budget(name) }).then(() => events.push(`${name} done`)),
       );
       await Promise.all(jobs);
       // One long job per worker: b waits, its budget held, until a is done.

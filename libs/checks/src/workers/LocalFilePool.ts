@@ -13,9 +13,10 @@ import { type FromWorker, type JobOutcome, type LocalFileJob, packJobs, type Tas
  */
 const JOBS_PER_WORKER = 256;
 /**
- * Long jobs (a large file's hash, read asynchronously) one worker runs at
- * once: one keeps its core busy; more would only interleave reads and hold
- * buffers each. Short jobs go around them.
+ * Long jobs (a large file's hash, block by block) one worker runs at once:
+ * one keeps its core busy; more would only interleave reads and hold
+ * buffers each. Short jobs go around them when the long job yields
+ * (every 32 MiB or 250 ms, see hash-local-file.ts).
  */
 const LONG_JOBS_PER_WORKER = 1;
 /** How long a cancelled job may take to stop before its worker is replaced. */
