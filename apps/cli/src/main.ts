@@ -4,7 +4,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from './errors.js';
 import { installStopHandlers, stopSignal } from './stop.js';
 import { usesLocalFilePool } from '@tdr/checks/catalog';
-import { type CheckCommandOptions, checkOptions } from './check/options.js';
+import { type CheckCommandOptions, checkNamesOf, checkOptions } from './check/options.js';
 import { registerClamdCommand } from './clamd/command.js';
 import { registerDeliverCommand } from './deliver/command.js';
 import { registerSignaturesCommand } from './signatures/command.js';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const program = buildProgram({
     check: async (paths, options) => {
       // The checks' worker pool boots on the other core while this one loads the checks.
-      if (usesLocalFilePool((options as CheckCommandOptions).checks.split(',').map((name) => name.trim()))) {
+      if (usesLocalFilePool(checkNamesOf((options as CheckCommandOptions).checks))) {
         const { LocalFilePool } = await import('@tdr/checks/workers');
         LocalFilePool.prestart();
       }

@@ -98,3 +98,11 @@ export interface CheckCommandOptions {
   readonly progressEvery: string;
   readonly quiet?: true;
 }
+
+/** The check names of a `--checks` value, in order, blanks dropped. */
+export function checkNamesOf(checks: string): string[] {
+  return checks
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}

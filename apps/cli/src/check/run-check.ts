@@ -24,7 +24,7 @@ import { loadExpectations, missingFileReports } from './expectations.js';
 import { ResultDelivery } from './delivery.js';
 import { CliRouting, routingSummaryLine } from './routing.js';
 import { RunSources, S3Access } from './sources.js';
-import type { CheckCommandOptions } from './options.js';
+import { type CheckCommandOptions, checkNamesOf } from './options.js';
 
 /** What `check` needs from its surroundings, so tests can run it in-process. */
 export interface CheckEnvironment {
@@ -223,10 +223,7 @@ interface Settings {
 /** Validates every option before any work starts, so a typo costs nothing. */
 async function settle(paths: readonly string[], options: CheckCommandOptions): Promise<Settings> {
   if (paths.length === 0) throw new UsageError('name at least one file or folder to check');
-  const checkNames = options.checks
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
+  const checkNames = checkNamesOf(options.checks);
   if (checkNames.length === 0) throw new UsageError('--checks: name at least one check');
   try {
     createChecks(checkNames); // Only to validate the names; the real ones are made with their options.
